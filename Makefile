@@ -1,0 +1,37 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install bench figures clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install whenever the package metadata changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p out
+	$(BIN)/synthaug simulate biased-aligned --quick --out out/demo-biased-aligned.json --plot out/demo-biased-aligned.png
+	$(BIN)/synthaug simulate mean-shift-symmetry --quick --out out/demo-mean-shift.json --plot out/demo-mean-shift.png
+	@echo "demo finished: see out/demo-*.json and out/demo-*.png"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python benchmarks/bench_logistic_symmetry.py
+
+figures: $(STAMP)
+	$(BIN)/python paper/make_figures.py
+
+clean:
+	rm -rf $(VENV) out build *.egg-info

@@ -1,0 +1,203 @@
+"""Bad input gives a clear ValueError whose message names the problem."""
+
+import numpy as np
+import pytest
+
+import jax
+
+import synthaug  # noqa: F401  (float64)
+from synthaug.fit import fit_nested, weighted_fit
+from synthaug.generators import (
+    gaussian_fit,
+    jitter,
+    make_generator,
+    nested_pool,
+    random_oversampling,
+    smote,
+    smote_with_parents,
+)
+from synthaug.losses import get_loss, logistic_loss, squared_loss
+from synthaug.montecarlo import run_replications
+from synthaug.simulate import get_design, run_design
+
+KEY = jax.random.PRNGKey(0)
+LOSSES = [squared_loss(), logistic_loss()]
+GENERATORS = [smote(5), gaussian_fit(), jitter(), random_oversampling()]
+
+
+def data(n=12, d=2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = np.r_[np.zeros(n - n // 3), np.ones(n // 3)]
+    return X, y
+
+
+# --------------------------------------------------------------------------- weighted_fit
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=["squared", "logistic"])
+@pytest.mark.parametrize("bad,kind", [(np.nan, "NaN"), (np.inf, "infinite"), (-np.inf, "infinite")])
+def test_weighted_fit_nonfinite_features(loss, bad, kind):
+    X, y = data()
+    X[3, 1] = bad
+    with pytest.raises(ValueError, match=rf"X contains {kind} values \(first bad row 3"):
+        weighted_fit(loss, X, y)
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=["squared", "logistic"])
+def test_weighted_fit_single_class(loss):
+    X, _ = data()
+    for cls in (0, 1):
+        with pytest.raises(ValueError, match="single class"):
+            weighted_fit(loss, X, np.full(X.shape[0], cls))
+
+
+def test_weighted_fit_bad_labels():
+    X, y = data()
+    y[0] = 2
+    with pytest.raises(ValueError, match="class indices 0 .* and 1"):
+        weighted_fit(logistic_loss(), X, y)
+    y[0] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        weighted_fit(logistic_loss(), X, y)
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=["squared", "logistic"])
+def test_weighted_fit_mismatched_lengths(loss):
+    X, y = data()
+    with pytest.raises(ValueError, match="X has 12 rows but y has 11 labels"):
+        weighted_fit(loss, X, y[:-1])
+    with pytest.raises(ValueError, match=r"weights must have shape \(12,\)"):
+        weighted_fit(loss, X, y, np.ones(13))
+
+
+@pytest.mark.parametrize("loss", LOSSES, ids=["squared", "logistic"])
+def test_weighted_fit_bad_weights(loss):
+    X, y = data()
+    with pytest.raises(ValueError, match="positive sum"):
+        weighted_fit(loss, X, y, -np.ones(12))
+    with pytest.raises(ValueError, match="positive sum"):
+        weighted_fit(loss, X, y, np.zeros(12))
+    w = np.ones(12)
+    w[4] = np.nan
+    with pytest.raises(ValueError, match="weights contain NaN"):
+        weighted_fit(loss, X, y, w)
+    w[4] = np.inf
+    with pytest.raises(ValueError, match="weights contain NaN or infinite"):
+        weighted_fit(loss, X, y, w)
+
+
+def test_weighted_fit_bad_shapes_and_ridge():
+    X, y = data()
+    with pytest.raises(ValueError, match="X must be a 2-D array"):
+        weighted_fit(logistic_loss(), X[:, 0], y)
+    with pytest.raises(ValueError, match="ridge must be a finite non-negative"):
+        weighted_fit(logistic_loss(), X, y, ridge=-1.0)
+    with pytest.raises(ValueError, match="ridge must be a finite non-negative"):
+        weighted_fit(squared_loss(), X, y, ridge=np.nan)
+
+
+def test_unknown_loss_name():
+    with pytest.raises(ValueError, match="unknown loss 'hinge'"):
+        get_loss("hinge")
+
+
+# --------------------------------------------------------------------------- generators
+
+
+@pytest.mark.parametrize("gen", GENERATORS, ids=lambda g: g.name)
+@pytest.mark.parametrize("bad,kind", [(np.nan, "NaN"), (np.inf, "infinite")])
+def test_generator_nonfinite_features(gen, bad, kind):
+    X, _ = data()
+    X[2, 0] = bad
+    with pytest.raises(ValueError, match=f"X_minority contains {kind} values"):
+        gen(KEY, X, 5)
+
+
+@pytest.mark.parametrize("gen", GENERATORS, ids=lambda g: g.name)
+def test_generator_negative_size(gen):
+    X, _ = data()
+    with pytest.raises(ValueError, match="n must be non-negative; got -1"):
+        gen(KEY, X, -1)
+    with pytest.raises(ValueError, match="n must be a non-negative integer; got 2.5"):
+        gen(KEY, X, 2.5)
+
+
+def test_smote_too_few_minority_rows():
+    X, _ = data(n=5)
+    with pytest.raises(ValueError, match=r"needs at least 6 row\(s\); got 5"):
+        smote(5)(KEY, X, 3)
+    with pytest.raises(ValueError, match=r"k=5 needs at least k \+ 1 = 6 minority rows; got 5"):
+        smote_with_parents(KEY, X, 3, k=5)
+    # k + 1 rows is enough
+    assert smote(4)(KEY, X, 3).shape == (3, 2)
+    with pytest.raises(ValueError, match="integer k >= 1"):
+        smote(0)
+
+
+def test_gaussian_fit_needs_two_rows_and_valid_shrinkage():
+    X, _ = data(n=1)
+    with pytest.raises(ValueError, match=r"at least 2 row\(s\)"):
+        gaussian_fit()(KEY, X, 3)
+    with pytest.raises(ValueError, match="shrinkage must lie in"):
+        gaussian_fit(1.5)
+    with pytest.raises(ValueError, match="jitter scale must be non-negative"):
+        jitter(-1.0)
+
+
+def test_nested_pool_negative_sizes():
+    X, _ = data()
+    with pytest.raises(ValueError, match="synthetic size must be non-negative; got -1"):
+        nested_pool(random_oversampling(), KEY, X, [3, -1, 5])
+
+
+def test_fit_nested_bad_sizes():
+    X, y = data()
+    pool = np.zeros((4, 2))
+    with pytest.raises(ValueError, match="synthetic sizes must be non-negative"):
+        fit_nested(squared_loss(), X, y, pool, [0, -2])
+    with pytest.raises(ValueError, match="largest size 5 exceeds the pool of 4 rows"):
+        fit_nested(squared_loss(), X, y, pool, [0, 5])
+
+
+def test_make_generator_unknown_name():
+    with pytest.raises(ValueError, match="unknown generator 'nope'"):
+        make_generator("nope")
+    # the real names work
+    assert make_generator("smote", k=3).min_rows == 4
+
+
+# --------------------------------------------------------------------------- designs and Monte Carlo
+
+
+def test_get_design_unknown_name():
+    with pytest.raises(ValueError, match="unknown design 'nope'; available designs: biased-aligned"):
+        get_design("nope")
+
+
+@pytest.mark.parametrize("reps", [1, 0, -3, 2.5])
+def test_run_design_reps_below_two(reps):
+    with pytest.raises(ValueError, match="reps must be an integer >= 2"):
+        run_design("biased-aligned", reps=reps, quick=True, progress=False)
+
+
+def test_run_design_unknown_generator():
+    with pytest.raises(ValueError, match=r"unknown generator\(s\) 'nope' for design 'biased-aligned'; available: fixed"):
+        run_design("biased-aligned", generators="nope", reps=2, quick=True, progress=False)
+    with pytest.raises(ValueError, match="no generator given"):
+        run_design("biased-aligned", generators=" , ", reps=2, quick=True, progress=False)
+
+
+def test_run_design_bad_seed_and_batch():
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        run_design("biased-aligned", reps=2, seed=-1, quick=True, progress=False)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        run_design("biased-aligned", reps=2, batch_size=0, quick=True, progress=False)
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        run_design("biased-aligned", reps=2, dtype="int32", quick=True, progress=False)
+
+
+@pytest.mark.parametrize("reps", [0, -1, 1.5])
+def test_run_replications_bad_reps(reps):
+    with pytest.raises(ValueError, match="reps must be a positive integer"):
+        run_replications(lambda k: jax.random.normal(k), KEY, reps, progress=False)
