@@ -105,46 +105,77 @@ def _fit_quadratic(loss, Z, y, wn, ridge):
     return FitResult(theta, finite, jnp.asarray(1), jnp.max(jnp.abs(g)), jnp.asarray(False))
 
 
-def _fit_newton(loss, Z, y, wn, ridge, theta0, max_iter, tol):
+def _fit_newton(loss, Z, y, wn, ridge, theta0, max_iter, tol, max_reuse: int = 8):
+    """Damped Newton with a lagged Hessian (Shamanskii-type), all in ``lax.while_loop``.
+
+    Outer loop: factor the Hessian at the current iterate. Inner loop: reuse that
+    factor for up to ``max_reuse`` steps (each costs O(n p) instead of O(n p^2)),
+    leaving early on convergence or when the steps stop contracting fast
+    (ratio > 0.3), which sends control back to a fresh Hessian. Near the solution
+    of a warm-started fit this is one Hessian plus a few cheap steps. Steps are
+    damped by Armijo backtracking on F; at the rounding floor of F, where Armijo
+    cannot be resolved, the full step is taken. Convergence is declared only on
+    an undamped step with max|step| <= tol (1 + max|theta|).
+    """
+    eps = jnp.finfo(Z.dtype).eps
+
     def F(th):
         return _objective_z(loss, th, Z, y, wn, ridge)
 
-    def cond(state):
-        _, it, done, _, _ = state
-        return jnp.logical_and(it < max_iter, jnp.logical_not(done))
+    def grad(th):
+        d1, _ = loss.link_derivatives(Z @ th, y)
+        return Z.T @ (wn * d1) + 2.0 * ridge * th
 
-    eps = jnp.finfo(Z.dtype).eps
+    def inner_cond(s):
+        _, _, _, done, k, _, ratio = s
+        return (~done) & (k < max_reuse) & (ratio <= 0.3)
 
-    def body(state):
-        theta, it, _, f, _ = state
-        g, H = _grad_hess_z(loss, theta, Z, y, wn, ridge)
-        step = _spd_solve(H, g)
-        slope = jnp.dot(g, step)  # squared Newton decrement: predicted decrease is slope / 2
-        # At the rounding floor of F the Armijo test cannot be resolved: take the full step.
-        at_floor = 0.5 * slope <= 16 * eps * (1.0 + jnp.abs(f))
+    def inner_body(s):
+        theta, f, chol, _, k, prev, _ = s
+        g = grad(theta)
+        step = jax.scipy.linalg.cho_solve((chol, True), g)
+        slope = jnp.dot(g, step)
+        at_floor = 0.5 * jnp.abs(slope) <= 16 * eps * (1.0 + jnp.abs(f))
 
-        def ls_cond(s):
-            t, f_new = s
+        def ls_cond(ls):
+            t, f_new = ls
             bad = jnp.logical_or(~jnp.isfinite(f_new), f_new > f - 1e-4 * t * slope)
             return bad & (t > 1e-10) & ~at_floor
 
-        def ls_body(s):
-            t, _ = s
-            t = 0.5 * t
-            return t, F(theta - t * step)
+        def ls_body(ls):
+            t, _ = ls
+            return 0.5 * t, F(theta - 0.5 * t * step)
 
         t, f_new = jax.lax.while_loop(ls_cond, ls_body, (jnp.asarray(1.0, Z.dtype), F(theta - step)))
         new = theta - t * step
         ok = jnp.all(jnp.isfinite(new)) & jnp.isfinite(f_new)
-        new = jnp.where(ok, new, theta)
-        # Convergence only on an undamped Newton step that is small.
-        conv = ok & (t == 1.0) & (jnp.max(jnp.abs(step)) <= tol * (1.0 + jnp.max(jnp.abs(theta))))
-        done = conv | ~ok | (t <= 1e-10)
-        return new, it + 1, done, jnp.where(ok, f_new, f), conv
+        size = jnp.max(jnp.abs(step))
+        conv = ok & (t == 1.0) & (size <= tol * (1.0 + jnp.max(jnp.abs(theta))))
+        stuck = ~ok | (t <= 1e-10)
+        ratio = jnp.where(k == 0, 0.0, size / jnp.maximum(prev, 1e-300))
+        ratio = jnp.where(t < 1.0, jnp.inf, ratio)  # damped: refresh the Hessian
+        return (jnp.where(ok, new, theta), jnp.where(ok, f_new, f), chol, conv | stuck, k + 1, size, ratio)
 
-    init = (theta0, jnp.asarray(0), jnp.asarray(False), F(theta0), jnp.asarray(False))
-    theta, it, _, _, converged = jax.lax.while_loop(cond, body, init)
-    g, _ = _grad_hess_z(loss, theta, Z, y, wn, ridge)
+    def outer_cond(state):
+        _, _, it, done, _ = state
+        return (it < max_iter) & ~done
+
+    def outer_body(state):
+        theta, f, it, _, _ = state
+        _, H = _grad_hess_z(loss, theta, Z, y, wn, ridge)
+        chol = jax.scipy.linalg.cho_factor(H, lower=True)[0]
+        init = (theta, f, chol, jnp.asarray(False), jnp.asarray(0), jnp.asarray(jnp.inf, Z.dtype),
+                jnp.asarray(0.0, Z.dtype))
+        theta, f, _, done, k, _, _ = jax.lax.while_loop(inner_cond, inner_body, init)
+        return theta, f, it + k, done, it + 1
+
+    init = (theta0, F(theta0), jnp.asarray(0), jnp.asarray(False), jnp.asarray(0))
+    theta, _, it, _, _ = jax.lax.while_loop(outer_cond, outer_body, init)
+    g = grad(theta)
+    # Converged = a last undamped step below tolerance (re-checked here from the gradient).
+    _, H = _grad_hess_z(loss, theta, Z, y, wn, ridge)
+    step = _spd_solve(H, g)
+    converged = jnp.all(jnp.isfinite(theta)) & (jnp.max(jnp.abs(step)) <= 10 * tol * (1.0 + jnp.max(jnp.abs(theta))))
     margin = (2.0 * y - 1.0) * (Z @ theta)
     separable = jnp.all(jnp.where(wn > 0, margin > 0, True))
     return FitResult(theta, converged, it, jnp.max(jnp.abs(g)), separable)
@@ -251,7 +282,8 @@ def fit_nested(loss: Loss, X, y, pool, sizes, *, ridge: float = 1e-8, max_iter: 
       (one pass), then one small solve per size.
     * Logistic loss: ``lax.scan`` over the sizes in the given order, each fit
       warm-started at the previous size's estimate (sort the sizes for best
-      effect), pool rows beyond the prefix switched off by zero weights.
+      effect) by the lagged-Hessian Newton method of :func:`weighted_fit`, pool
+      rows beyond the prefix switched off by zero weights.
 
     Returns a :class:`FitResult` batched over sizes (leading axis ``len(sizes)``).
     """
@@ -292,10 +324,11 @@ def fit_nested(loss: Loss, X, y, pool, sizes, *, ridge: float = 1e-8, max_iter: 
     Zall = jnp.concatenate([Z, Zp])
     yall = jnp.concatenate([y, jnp.ones(Zp.shape[0], dtype)])
     ridge = jnp.maximum(jnp.asarray(ridge, dtype), 1e-12)
+    tol = jnp.asarray(tol, dtype)
 
     def step(theta0, s):
         w = jnp.concatenate([jnp.ones(n, dtype), (jnp.arange(Zp.shape[0]) < s).astype(dtype)])
-        res = _fit_newton(loss, Zall, yall, w / (n + s), ridge, theta0, max_iter, jnp.asarray(tol, dtype))
+        res = _fit_newton(loss, Zall, yall, w / (n + s), ridge, theta0, max_iter, tol)
         return res.theta, res
 
     _, res = jax.lax.scan(step, jnp.zeros(Z.shape[1], dtype), jnp.asarray(sizes))

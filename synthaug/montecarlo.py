@@ -16,6 +16,7 @@ squares (statsmodels) with confidence intervals.
 
 from __future__ import annotations
 
+import weakref
 from typing import Callable, NamedTuple
 
 import jax
@@ -23,6 +24,23 @@ import jax.numpy as jnp
 import numpy as np
 
 __all__ = ["run_replications", "mean_mcse", "SlopeFit", "loglog_slope"]
+
+
+_COMPILED = weakref.WeakKeyDictionary()
+
+
+def _batched(fn):
+    """``jit(vmap(fn))``, cached per function object so repeated runs reuse the compiled program."""
+    try:
+        return _COMPILED[fn]
+    except (KeyError, TypeError):
+        pass
+    out = jax.jit(jax.vmap(fn))
+    try:
+        _COMPILED[fn] = out
+    except TypeError:
+        pass
+    return out
 
 
 def run_replications(
@@ -53,7 +71,7 @@ def run_replications(
     pad = n_chunks * bs - reps
     if pad:
         keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], pad, axis=0)])
-    batched = jax.jit(jax.vmap(fn))
+    batched = _batched(fn)
     chunks = range(n_chunks)
     if progress:
         from tqdm.auto import tqdm
