@@ -141,7 +141,7 @@ def test_gaussian_fit_needs_two_rows_and_valid_shrinkage():
         gaussian_fit()(KEY, X, 3)
     with pytest.raises(ValueError, match="shrinkage must lie in"):
         gaussian_fit(1.5)
-    with pytest.raises(ValueError, match="jitter scale must be non-negative"):
+    with pytest.raises(ValueError, match="jitter scale must be a finite non-negative"):
         jitter(-1.0)
 
 
@@ -154,7 +154,7 @@ def test_nested_pool_negative_sizes():
 def test_fit_nested_bad_sizes():
     X, y = data()
     pool = np.zeros((4, 2))
-    with pytest.raises(ValueError, match="synthetic sizes must be non-negative"):
+    with pytest.raises(ValueError, match="synthetic size must be non-negative"):
         fit_nested(squared_loss(), X, y, pool, [0, -2])
     with pytest.raises(ValueError, match="largest size 5 exceeds the pool of 4 rows"):
         fit_nested(squared_loss(), X, y, pool, [0, 5])

@@ -86,9 +86,9 @@ def key(seed):
 
 def close(a, b, rtol=1e-7):
     """Fit comparisons: rtol 1e-7, scaled absolute floor. Rounding differences (permuted
-    sums, batched matmuls) are amplified by the logistic Newton line search, which can
-    stop ~1e-8 (relative) short of the optimum (see the xfail test in test_core.py),
-    so 1e-7 is the resolution at which weighted_fit results are comparable."""
+    sums, batched matmuls) pass through the logistic Newton stopping rule (a step below
+    1e-10 (1 + |theta|)) and the problem's conditioning; 1e-7 is the resolution at which
+    weighted_fit results are compared here."""
     a, b = np.asarray(a), np.asarray(b)
     np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * (1.0 + np.max(np.abs(b))))
 
