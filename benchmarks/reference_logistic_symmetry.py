@@ -63,9 +63,17 @@ test sample, which would cost more; the exact evaluation is used here so that
 both implementations are scored by the same function and the comparison of the
 curves carries no test-set noise.
 
-Threads: NumPy/SciPy/scikit-learn run with their defaults (OpenBLAS and OpenMP
-use all cores when they choose to); nothing is parallelised across
-replications, as a typical script would not be.
+Threads: :func:`run` takes ``threads`` (default 1), applied with
+``threadpoolctl.threadpool_limits`` to the OpenBLAS and OpenMP pools that
+NumPy, SciPy and scikit-learn use; ``threads=None`` leaves the libraries'
+defaults. Single-threaded is the *fastest* setting for this workload: every
+operation is small (at most 12,772 x 20), so threads have little to share, and
+on the 2-vCPU benchmark machine the default pools were pathologically slow
+(about 26x: 7.1 s instead of 0.27 s per replication) because the two vCPUs did
+not deliver more than one core's worth of concurrent work and every OpenMP
+region waited for a descheduled thread. The benchmark records the
+default-threads time on a few replications as well. Nothing is parallelised
+across replications, as a typical script would not be.
 """
 
 from __future__ import annotations
@@ -174,10 +182,11 @@ def replication(rng: np.random.Generator, n0: int, n1: int, sizes, d: int = D):
     return thetas, iters, conv
 
 
-def run(reps: int, seed: int = 0, gammas=GAMMAS, *, progress: bool = False) -> dict:
+def run(reps: int, seed: int = 0, gammas=GAMMAS, *, progress: bool = False, threads: int | None = 1) -> dict:
     """All replications in a Python loop; see the module docstring for what is timed.
 
     Replication r uses ``np.random.default_rng(SeedSequence(seed).spawn(reps)[r])``.
+    ``threads``: limit for the BLAS/OpenMP pools during the loop (None: library defaults).
     Returns a dict with ``theta`` (reps, len(gammas), d), ``n_iter``,
     ``converged``, the sizes and ``time_work`` / ``cpu_work`` (wall and process
     CPU seconds of the loop).
@@ -193,12 +202,18 @@ def run(reps: int, seed: int = 0, gammas=GAMMAS, *, progress: bool = False) -> d
         from tqdm.auto import tqdm
 
         loop = tqdm(loop, desc="reference (numpy + imblearn + sklearn)", unit="rep")
-    t0, c0 = time.perf_counter(), time.process_time()
-    for r in loop:
-        theta[r], n_iter[r], conv[r] = replication(np.random.default_rng(children[r]), n0, n1, sizes)
-    time_work, cpu_work = time.perf_counter() - t0, time.process_time() - c0
+    from contextlib import nullcontext
+
+    from threadpoolctl import threadpool_limits
+
+    limit = nullcontext() if threads is None else threadpool_limits(limits=int(threads))
+    with limit:
+        t0, c0 = time.perf_counter(), time.process_time()
+        for r in loop:
+            theta[r], n_iter[r], conv[r] = replication(np.random.default_rng(children[r]), n0, n1, sizes)
+        time_work, cpu_work = time.perf_counter() - t0, time.process_time() - c0
     return dict(theta=theta, n_iter=n_iter, converged=conv, n0=n0, n1=n1, sizes=sizes, gammas=list(gammas),
-                time_work=time_work, cpu_work=cpu_work)
+                time_work=time_work, cpu_work=cpu_work, threads=threads)
 
 
 def evaluate(theta) -> dict:
@@ -243,26 +258,30 @@ def newton_logistic(X, y, ridge: float, tol: float = 1e-13, max_iter: int = 100)
     return theta
 
 
-def tolerance_check(seed: int = 12345, n_datasets: int = 3, gammas=(0.0, 1.0, 2.0)) -> dict:
+def tolerance_check(seed: int = 12345, n_datasets: int = 3, gammas=(0.0, 1.0, 2.0), threads: int | None = 1) -> dict:
     """Max |theta_lbfgs - theta_newton| and the induced change in the excess risk and parameter error.
 
     Uses the same ridge as scikit-learn (1/(2 C n_rows)) so only the solver's
     tolerance is measured.
     """
+    from contextlib import nullcontext
+
     from imblearn.over_sampling import SMOTE
+    from threadpoolctl import threadpool_limits
 
     n0, n1 = class_sizes()
     sizes = synthetic_sizes(gammas, n0 - n1)
     rng = np.random.default_rng(seed)
     th_lbfgs, th_newton = [], []
-    for _ in range(n_datasets):
-        X = np.concatenate([sample_class(rng, 0, n0), sample_class(rng, 1, n1)])
-        y = np.concatenate([np.zeros(n0, dtype=int), np.ones(n1, dtype=int)])
-        for s in sizes:
-            Xa, ya = SMOTE(k_neighbors=SMOTE_K, sampling_strategy={1: n1 + s},
-                           random_state=int(rng.integers(2**31 - 1))).fit_resample(X, y)
-            th_lbfgs.append(fit_logistic(Xa, ya)[0])
-            th_newton.append(newton_logistic(Xa, ya.astype(float), 1.0 / (2.0 * LR_SETTINGS["C"] * len(ya))))
+    with nullcontext() if threads is None else threadpool_limits(limits=int(threads)):
+        for _ in range(n_datasets):
+            X = np.concatenate([sample_class(rng, 0, n0), sample_class(rng, 1, n1)])
+            y = np.concatenate([np.zeros(n0, dtype=int), np.ones(n1, dtype=int)])
+            for s in sizes:
+                Xa, ya = SMOTE(k_neighbors=SMOTE_K, sampling_strategy={1: n1 + s},
+                               random_state=int(rng.integers(2**31 - 1))).fit_resample(X, y)
+                th_lbfgs.append(fit_logistic(Xa, ya)[0])
+                th_newton.append(newton_logistic(Xa, ya.astype(float), 1.0 / (2.0 * LR_SETTINGS["C"] * len(ya))))
     th_lbfgs, th_newton = np.array(th_lbfgs), np.array(th_newton)
     ev_l, ev_n = evaluate(th_lbfgs), evaluate(th_newton)
     return dict(
