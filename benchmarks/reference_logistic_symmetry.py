@@ -41,16 +41,18 @@ Logistic regression settings, :data:`LR_SETTINGS`:
   about :math:`10^{-10}`, far below anything measurable here.
 * ``solver="lbfgs", tol=1e-8, max_iter=1000``: L-BFGS stops when the max-norm of
   the gradient of the (mean-scaled) objective is below ``tol`` (or when the
-  relative decrease of the objective reaches :math:`64\,\epsilon`). With the
-  smallest Hessian eigenvalue of this problem at roughly :math:`10^{-2}` the
-  coefficient error is then :math:`\lesssim 10^{-6}`; the measured error against
-  a tightly converged Newton solution (:func:`tolerance_check`, run by the
-  benchmark) is reported with every benchmark. It is several orders of
-  magnitude below the Monte Carlo standard errors of the curves
-  (about :math:`10^{-4}` for the excess risk, :math:`10^{-2}` for
-  :math:`\lVert\hat\theta - \theta^*\rVert` at 200 replications). scikit-learn's
-  default ``tol=1e-4`` would be about 1.5x faster but its error (~1e-4 in
-  :math:`\hat\theta`) would no longer be negligible for the parameter error.
+  relative decrease of the objective reaches :math:`64\,\epsilon`). The
+  smallest eigenvalue of the mean-loss Hessian is about 0.026 here, so the
+  coefficient error is :math:`\lesssim \sqrt{p}\,10^{-8}/0.026 \approx 2\cdot10^{-6}`;
+  measured against a tightly converged Newton solution
+  (:func:`tolerance_check`, run and reported by the benchmark) it is about
+  :math:`3\cdot10^{-7}` in :math:`\hat\theta` and :math:`2\cdot10^{-8}` in the
+  excess risk: four orders of magnitude below the Monte Carlo standard errors
+  of the curves (about :math:`2\cdot10^{-4}` for the excess risk and
+  :math:`5\cdot10^{-3}` for :math:`\lVert\hat\theta - \theta^*\rVert` at 200
+  replications). scikit-learn's default ``tol=1e-4`` is about 1.5x faster per
+  fit but leaves errors of order :math:`10^{-4}`-:math:`10^{-3}` in
+  :math:`\hat\theta`, no longer clearly negligible.
 
 What :func:`run` times (``time_work``): everything the usual script does per
 replication and per γ, i.e. NumPy data generation, the SMOTE calls and the
@@ -67,13 +69,14 @@ Threads: :func:`run` takes ``threads`` (default 1), applied with
 ``threadpoolctl.threadpool_limits`` to the OpenBLAS and OpenMP pools that
 NumPy, SciPy and scikit-learn use; ``threads=None`` leaves the libraries'
 defaults. Single-threaded is the *fastest* setting for this workload: every
-operation is small (at most 12,772 x 20), so threads have little to share, and
-on the 2-vCPU benchmark machine the default pools were pathologically slow
-(about 26x: 7.1 s instead of 0.27 s per replication) because the two vCPUs did
-not deliver more than one core's worth of concurrent work and every OpenMP
-region waited for a descheduled thread. The benchmark records the
-default-threads time on a few replications as well. Nothing is parallelised
-across replications, as a typical script would not be.
+operation is small (at most 12,772 x 20), so threads have little to share and
+the synchronisation costs more than it saves. On the 2-core benchmark machine
+the default pools took about 2x longer per replication when the machine was
+otherwise idle, and about 26x longer (7.1 s instead of 0.27 s) while another
+process kept one core busy, because every OpenMP region then waits for a
+descheduled thread. The benchmark also times a few replications with the
+default pools and reports them. Nothing is parallelised across replications,
+as a typical script would not be.
 """
 
 from __future__ import annotations

@@ -35,9 +35,9 @@ from synthaug.generators import gaussian_fit, oracle, semi_oracle, smote
 from synthaug.losses import squared_loss
 from synthaug.montecarlo import run_replications
 from synthaug.populations import Population, ShiftNoiseLaw
-from synthaug.simulate import Design, summary
+from synthaug.simulate import Design
 
-from ._common import COLORS, auto_batch, curve_records, errorbar, select
+from ._common import COLORS, auto_batch, curve_records, end_minus_start, errorbar
 
 NAME = "mean-shift-symmetry"
 D, N0, N1 = 20, 2000, 100
@@ -119,12 +119,8 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
                 for r in rec:
                     r["mcse"] = None
                 records += rec
-            # Monotone trend: least-squares slope of the mean curve in gamma, with the paired
-            # end-to-start difference (same data, nested pools) and its MCSE.
-            diff = exc[:, j, -1] - exc[:, j, 0]
-            summaries.append(summary("end_minus_start", "fixed", g, "gamma", "excess_risk", float(diff.mean()),
-                                     float(diff.mean() - 1.96 * diff.std(ddof=1) / np.sqrt(reps)),
-                                     float(diff.mean() + 1.96 * diff.std(ddof=1) / np.sqrt(reps)), noise=noise))
+            # Monotone trend: paired end-to-start difference (same data, nested pools) with its MCSE.
+            summaries.append(end_minus_start(exc[:, j], "fixed", g, noise=noise))
     settings = dict(d=D, n0=N0, n1=N1, gammas=[float(g) for g in gammas], sizes=sizes, ridge=RIDGE, noises=list(NOISES),
                     smote_k=5, gaussian_shrinkage=0.1)
     return records, summaries, settings

@@ -66,6 +66,17 @@ def _clean(v):
     return v
 
 
+def _clean_tree(obj):
+    """Recursively make a settings tree JSON-safe (numpy → Python, NaN/inf → None)."""
+    if isinstance(obj, dict):
+        return {str(k): _clean_tree(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean_tree(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _clean_tree(obj.tolist())
+    return _clean(obj)
+
+
 def record(design, method, generator, n0, n1, n_synthetic, gamma, metric, mean, mcse, reps, **extra) -> dict:
     """One flat result record with the contract keys first."""
     out = dict(
@@ -129,7 +140,7 @@ class SimulationResult:
             "reps": self.reps,
             "seed": self.seed,
             "version": self.version,
-            "settings": self.settings,
+            "settings": _clean_tree(self.settings),
             "records": self.records,
             "summaries": self.summaries,
         }

@@ -7,6 +7,8 @@ normal approximation) or a regression confidence interval; none was tuned.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -71,6 +73,7 @@ def test_biased_theory_size_is_parametric(biased):
 
 def test_realistic_theory_beats_balance():
     res = run_design("realistic-aligned", reps=30, seed=2, quick=True, progress=False)
+    json.loads(res.to_json())  # NaN-free JSON (no finite cancelling size at n1 = 10 is null)
     theory = _summary(res, kind="theory_multiplier")
     by_n1 = {s["n1"]: s["estimate"] for s in theory}
     assert by_n1[10] is None  # no finite cancelling size at n1 = 10
@@ -118,6 +121,8 @@ def test_logistic_symmetry_direction():
     for s in _summary(res, kind="fits_converged"):
         assert s["estimate"] == 1.0
     assert res.settings["n1"] == 557 and res.settings["n0"] == 4443
+    starts = [r["mean"] for r in res.select(metric="excess_risk", n_synthetic=0)]
+    assert len(starts) == 3 and np.ptp(starts) < 1e-12  # coupled: same data for every generator
 
 
 def test_biased_closed_form_theory_matches_module():
