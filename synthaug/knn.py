@@ -1,14 +1,15 @@
 r"""Exact k-nearest neighbours in JAX (brute force, Euclidean).
 
 Squared distances :math:`\lVert q - r\rVert^2 = \lVert q\rVert^2 + \lVert r\rVert^2 - 2 q^\top r`
-are computed as one matrix product and the ``k`` smallest taken with
-:func:`jax.lax.top_k`. For large inputs the query rows are processed in blocks of
+are computed as one matrix product and the ``k`` smallest taken by ``k``
+masked ``argmin`` passes (small k) or :func:`jax.lax.top_k` (k > 16). For large
+inputs the query rows are processed in blocks of
 ``block_size`` (``jax.lax.map``), so memory stays at ``block_size × n_ref``
 distances instead of ``n_query × n_ref``. Inside ``vmap`` over many small
 replications use the dense path (``block_size=None``): padding small problems to
 a block wastes work.
 
-Ties are broken by the lower index (``top_k``'s order). At d ≈ 20 brute force is
+Ties are broken by the lower index. At d ≈ 20 brute force is
 faster than tree methods (see ``../shared/research/ecosystem.md`` §5.2).
 """
 
@@ -34,8 +35,28 @@ def _knn_dense(Q, R, k, offset, exclude_self):
     if exclude_self:
         rows = jnp.arange(Q.shape[0]) + offset
         d2 = jnp.where(rows[:, None] == jnp.arange(R.shape[0])[None, :], jnp.inf, d2)
-    neg, idx = jax.lax.top_k(-d2, k)
-    return -neg, idx
+    return _smallest_k(d2, k)
+
+
+def _smallest_k(d2, k):
+    """The k smallest entries per row (ascending, ties to the lower index).
+
+    For small k, k passes of ``argmin`` with masking: O(k·n·m) and fast on CPU,
+    where ``lax.top_k`` under ``vmap`` was measured 8× slower (39 ms against
+    5 ms per replication for 557 points in d = 20, k = 5, distances included).
+    Larger k uses ``lax.top_k``.
+    """
+    if k > 16:
+        neg, idx = jax.lax.top_k(-d2, k)
+        return -neg, idx
+    cols = jnp.arange(d2.shape[1])
+    dists, idxs = [], []
+    for _ in range(k):
+        j = jnp.argmin(d2, axis=1)
+        dists.append(jnp.take_along_axis(d2, j[:, None], axis=1)[:, 0])
+        idxs.append(j)
+        d2 = jnp.where(cols[None, :] == j[:, None], jnp.inf, d2)
+    return jnp.stack(dists, axis=1), jnp.stack(idxs, axis=1).astype(jnp.int32)
 
 
 @partial(jax.jit, static_argnames=("k", "exclude_self", "block_size"))

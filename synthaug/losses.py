@@ -87,6 +87,18 @@ class Loss:
         p = jax.nn.sigmoid(eta)
         return p - y, p * (1.0 - p)
 
+    def link_all(self, eta, y):
+        """``(f, f', f'')`` elementwise in one pass (the logistic forms share one ``exp``)."""
+        if self.kind == "squared":
+            t = jnp.where(y > 0.5, self.labels[1], self.labels[0])
+            r = eta - t
+            return r * r, 2.0 * r, jnp.full_like(eta, 2.0)
+        e = jnp.exp(-jnp.abs(eta))
+        inv = 1.0 / (1.0 + e)
+        p = jnp.where(eta >= 0, inv, e * inv)
+        value = jnp.maximum(eta, 0.0) + jnp.log1p(e) - y * eta
+        return value, p - y, p * (1.0 - p)
+
     def __call__(self, theta, x, y):
         """Loss of one observation: ``theta`` (p,), ``x`` (d,), ``y`` scalar class."""
         return self.link(jnp.dot(self.features(x), theta), y)
