@@ -71,7 +71,7 @@ NumPy, SciPy and scikit-learn use; ``threads=None`` leaves the libraries'
 defaults. Single-threaded is the *fastest* setting for this workload: every
 operation is small (at most 12,772 x 20), so threads have little to share and
 the synchronisation costs more than it saves. On the 2-core benchmark machine
-the default pools took about 2x longer per replication when the machine was
+the default pools took 2-3x longer per replication when the machine was
 otherwise idle, and about 26x longer (7.1 s instead of 0.27 s) while another
 process kept one core busy, because every OpenMP region then waits for a
 descheduled thread. The benchmark also times a few replications with the
