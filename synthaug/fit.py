@@ -72,13 +72,6 @@ def _objective_z(loss, theta, Z, y, wn, ridge):
     return jnp.dot(wn, loss.link(Z @ theta, y)) + ridge * jnp.dot(theta, theta)
 
 
-def _grad_hess_z(loss, theta, Z, y, wn, ridge):
-    d1, d2 = loss.link_derivatives(Z @ theta, y)
-    g = Z.T @ (wn * d1) + 2.0 * ridge * theta
-    H = (Z * (wn * d2)[:, None]).T @ Z + 2.0 * ridge * jnp.eye(Z.shape[1], dtype=Z.dtype)
-    return g, H
-
-
 def _spd_solve(H, g):
     c = jax.scipy.linalg.cho_factor(H, lower=True)
     return jax.scipy.linalg.cho_solve(c, g)
@@ -99,7 +92,8 @@ def _fit_quadratic(loss, Z, y, wn, ridge):
     t = jnp.where(y > 0.5, loss.labels[1], loss.labels[0]).astype(Z.dtype)
     gram = (Z * wn[:, None]).T @ Z
     theta = fit_gram(gram, Z.T @ (wn * t), ridge)
-    g, _ = _grad_hess_z(loss, theta, Z, y, wn, ridge)
+    d1, _ = loss.link_derivatives(Z @ theta, y)
+    g = Z.T @ (wn * d1) + 2.0 * ridge * theta  # gradient only: no Hessian needed here
     finite = jnp.all(jnp.isfinite(theta))
     theta = jnp.where(finite, theta, jnp.zeros_like(theta))
     return FitResult(theta, finite, jnp.asarray(1), jnp.max(jnp.abs(g)), jnp.asarray(False))
