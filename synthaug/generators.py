@@ -2,8 +2,13 @@ r"""Synthetic minority generators, one protocol for all.
 
 A generator is a callable ``generator(key, X_minority, n) -> X_synthetic`` with
 ``X_minority`` of shape (n1, d), ``n`` a static Python int and output shape
-(n, d). Generators are pure: the same key gives the same rows. Each is a
-:class:`Generator` (a small frozen dataclass with a ``name``), built by a factory:
+(n, d). Methods that also look at the majority class (Borderline-SMOTE, ADASYN,
+GK-SMOTE, …) declare ``uses_majority=True`` and are called as
+``generator(key, X_minority, n, X_majority=X0)``; callers that hold the majority
+(the diagnosis, VTSS, the bias correction) always pass it, and a generator that
+does not use it ignores it. Generators are pure: the same key gives the same rows.
+Each is a :class:`Generator` (a small frozen dataclass with a ``name``), built by a
+factory:
 
 =====================  =====================================================================
 ``oracle(sample_p1)``   fresh draws from the true minority law :math:`P_1` (ignores the data)
@@ -52,22 +57,29 @@ __all__ = [
     "nested_pool",
     "prefix_weights",
     "GENERATOR_NAMES",
+    "GENERATOR_FACTORIES",
     "make_generator",
 ]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Generator:
-    """A named generator ``(key, X_minority, n) -> X_synthetic``.
+    """A named generator ``(key, X_minority, n[, X_majority]) -> X_synthetic``.
 
-    ``min_rows`` is the smallest minority sample the method accepts.
+    Attributes:
+      name: short name (used in records and error messages).
+      fn: ``fn(key, X_minority, n)``, or ``fn(key, X_minority, n, X_majority)``
+        when ``uses_majority``.
+      min_rows: the smallest minority sample the method accepts.
+      uses_majority: the method needs the majority rows too.
     """
 
     name: str
     fn: Callable
     min_rows: int = 1
+    uses_majority: bool = False
 
-    def __call__(self, key, X_minority, n: int):
+    def __call__(self, key, X_minority, n: int, X_majority=None):
         n = check_size(n, "n")
         if is_concrete(X_minority):
             check_features(X_minority, "X_minority", min_rows=self.min_rows)
@@ -78,8 +90,18 @@ class Generator:
             raise ValueError(
                 f"generator {self.name!r} needs at least {self.min_rows} minority rows; got {X_minority.shape[0]}"
             )
-        out = self.fn(key, X_minority, n)
-        return out
+        if not self.uses_majority:
+            return self.fn(key, X_minority, n)
+        if X_majority is None:
+            raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
+        if is_concrete(X_majority):
+            check_features(X_majority, "X_majority")
+        X_majority = jnp.asarray(X_majority, X_minority.dtype)
+        if X_majority.ndim != 2 or X_majority.shape[1] != X_minority.shape[1]:
+            raise ValueError(
+                f"X_majority must have {X_minority.shape[1]} columns like X_minority; got shape {X_majority.shape}"
+            )
+        return self.fn(key, X_minority, n, X_majority)
 
     def __repr__(self):
         return f"Generator({self.name!r})"
@@ -185,7 +207,7 @@ def random_oversampling(name: str = "random") -> Generator:
     return Generator(name, fn)
 
 
-def nested_pool(generator: Generator, key, X_minority, sizes):
+def nested_pool(generator: Generator, key, X_minority, sizes, X_majority=None):
     """Draw the largest candidate size once; every candidate uses a prefix.
 
     Returns ``(pool, weights)`` with ``pool`` of shape (max(sizes), d) and
@@ -194,7 +216,7 @@ def nested_pool(generator: Generator, key, X_minority, sizes):
     """
     sizes = [check_size(s, "synthetic size") for s in np.atleast_1d(np.asarray(sizes)).tolist()]
     m = max(sizes) if sizes else 0
-    pool = generator(key, X_minority, m)
+    pool = generator(key, X_minority, m, X_majority=X_majority)
     return pool, prefix_weights(sizes, m, pool.dtype)
 
 
@@ -205,20 +227,36 @@ def prefix_weights(sizes, pool_size: int, dtype=None):
     return (jnp.arange(pool_size)[None, :] < sizes[:, None]).astype(dtype)
 
 
-#: Generators that need only the minority sample (usable by name anywhere).
-GENERATOR_NAMES = ("smote", "gaussian", "jitter", "random")
+#: Data-driven generators usable by name anywhere (``synthaug diagnose --generator``,
+#: the designs, VTSS). Values are factories or lazy ``"module:function"`` strings
+#: (so modules with heavier code load only when used).
+GENERATOR_FACTORIES: dict = {
+    "smote": "synthaug.generators:smote",
+    "gaussian": "synthaug.generators:gaussian_fit",
+    "jitter": "synthaug.generators:jitter",
+    "random": "synthaug.generators:random_oversampling",
+}
+GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
+
+
+def _resolve(factory):
+    if isinstance(factory, str):
+        import importlib
+
+        module, attr = factory.split(":")
+        return getattr(importlib.import_module(module), attr)
+    return factory
 
 
 def make_generator(name: str, **params) -> Generator:
-    """Data-driven generator by name (``smote``, ``gaussian``, ``jitter``, ``random``).
+    """Data-driven generator by name (see :data:`GENERATOR_FACTORIES`), with factory ``params``.
 
     ``oracle``, ``fixed`` and ``semi-oracle`` need the true distribution and are
     built by each simulation design from its population.
     """
-    factories = {"smote": smote, "gaussian": gaussian_fit, "jitter": jitter, "random": random_oversampling}
-    if name not in factories:
+    if name not in GENERATOR_FACTORIES:
         raise ValueError(
-            f"unknown generator {name!r}; data-driven generators are {sorted(factories)} "
+            f"unknown generator {name!r}; data-driven generators are {sorted(GENERATOR_FACTORIES)} "
             "(oracle, fixed and semi-oracle are provided by the simulation designs)"
         )
-    return factories[name](**params)
+    return _resolve(GENERATOR_FACTORIES[name])(**params)

@@ -201,3 +201,19 @@ def test_run_design_bad_seed_and_batch():
 def test_run_replications_bad_reps(reps):
     with pytest.raises(ValueError, match="reps must be a positive integer"):
         run_replications(lambda k: jax.random.normal(k), KEY, reps, progress=False)
+
+
+def test_generator_that_uses_majority_needs_it():
+    import jax
+    import jax.numpy as jnp
+
+    from synthaug.generators import Generator
+
+    gen = Generator("toy", lambda key, X1, n, X0: jnp.broadcast_to(jnp.mean(X0, axis=0), (n, X1.shape[1])), uses_majority=True)
+    X1 = np.ones((4, 2))
+    with pytest.raises(ValueError, match="needs the majority"):
+        gen(jax.random.key(0), X1, 3)
+    with pytest.raises(ValueError, match="columns"):
+        gen(jax.random.key(0), X1, 3, X_majority=np.zeros((5, 3)))
+    out = gen(jax.random.key(0), X1, 3, X_majority=np.full((5, 2), 2.0))
+    assert out.shape == (3, 2) and float(out[0, 0]) == 2.0
