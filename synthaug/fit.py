@@ -39,7 +39,7 @@ import numpy as np
 from ._validation import check_features, check_labels, check_size, check_weights, is_concrete
 from .losses import Loss
 
-__all__ = ["FitResult", "weighted_fit", "objective", "fit_gram"]
+__all__ = ["FitResult", "weighted_fit", "objective", "fit_gram", "fit_nested", "fit_prefixes"]
 
 
 class FitResult(NamedTuple):
@@ -332,4 +332,55 @@ def fit_nested(loss: Loss, X, y, pool, sizes, *, ridge: float = 1e-8, max_iter: 
         return res.theta, res
 
     _, res = jax.lax.scan(step, jnp.zeros(Z.shape[1], dtype), jnp.asarray(sizes))
+    return res
+
+
+def fit_prefixes(loss: Loss, X, y, pool, sizes, *, ridge=1e-8, max_iter: int = 100, tol=None, base_weights=None) -> FitResult:
+    """Like :func:`fit_nested`, but ``sizes`` may be a traced integer array.
+
+    Used where the candidate sizes are themselves data-dependent (TG-VTSS picks its
+    grid from a test on the same data), so the whole selection can run under
+    ``jit``/``vmap``. The pool has a static number of rows; size ``s`` switches on
+    its first ``s`` rows (sizes above the pool are clipped to it). Real rows get
+    ``base_weights`` (default 1), synthetic rows weight 1, and the objective is
+    normalised by the total weight.
+
+    * Quadratic loss: one masked Gram matrix per size (cost ``len(sizes)·m·p²``).
+    * Logistic loss: ``lax.scan`` over sizes in the given order with warm starts.
+    """
+    X = jnp.asarray(X)
+    dtype = X.dtype
+    y = jnp.asarray(y, dtype)
+    Z = loss.features(X)
+    Zp = loss.features(jnp.asarray(pool, dtype))
+    n, m = Z.shape[0], Zp.shape[0]
+    w0 = jnp.ones(n, dtype) if base_weights is None else jnp.asarray(base_weights, dtype)
+    sizes = jnp.clip(jnp.asarray(sizes), 0, m)
+    tol = jnp.asarray((1e-10 if dtype == jnp.float64 else 1e-5) if tol is None else tol, dtype)
+    ridge = jnp.asarray(ridge, dtype)
+    on = (jnp.arange(m)[None, :] < sizes[:, None]).astype(dtype)  # (C, m)
+    total = jnp.sum(w0) + jnp.sum(on, axis=1)
+    if loss.quadratic:
+        t = jnp.where(y > 0.5, loss.labels[1], loss.labels[0]).astype(dtype)
+        G = (Z * w0[:, None]).T @ Z
+        b = Z.T @ (w0 * t)
+        Gp = jnp.einsum("cm,mi,mj->cij", on, Zp, Zp)
+        bp = loss.labels[1] * on @ Zp
+        grams = (G + Gp) / total[:, None, None]
+        moms = (b + bp) / total[:, None]
+        thetas = jax.vmap(fit_gram, in_axes=(0, 0, None))(grams, moms, ridge)
+        grads = jnp.max(jnp.abs(2 * (jnp.einsum("cij,cj->ci", grams, thetas) - moms) + 2 * ridge * thetas), axis=1)
+        finite = jnp.all(jnp.isfinite(thetas), axis=1)
+        c = sizes.shape[0]
+        return FitResult(thetas, finite, jnp.ones(c, int), grads, jnp.zeros(c, bool))
+    Zall = jnp.concatenate([Z, Zp])
+    yall = jnp.concatenate([y, jnp.ones(m, dtype)])
+    ridge = jnp.maximum(ridge, 1e-12)
+
+    def step(theta0, args):
+        mask, tot = args
+        res = _fit_newton(loss, Zall, yall, jnp.concatenate([w0, mask]) / tot, ridge, theta0, max_iter, tol)
+        return res.theta, res
+
+    _, res = jax.lax.scan(step, jnp.zeros(Z.shape[1], dtype), (on, total))
     return res

@@ -35,6 +35,7 @@ candidates are fitted by one vmapped weighted fit).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Callable
 
 import jax
@@ -259,4 +260,16 @@ def make_generator(name: str, **params) -> Generator:
             f"unknown generator {name!r}; data-driven generators are {sorted(GENERATOR_FACTORIES)} "
             "(oracle, fixed and semi-oracle are provided by the simulation designs)"
         )
-    return _resolve(GENERATOR_FACTORIES[name])(**params)
+    try:
+        frozen = tuple(sorted(params.items()))
+        hash(frozen)
+    except TypeError:  # unhashable parameter values: build afresh
+        return _resolve(GENERATOR_FACTORIES[name])(**params)
+    return _cached_generator(name, frozen)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_generator(name, frozen):
+    # The same (name, parameters) gives the same Generator object, so jitted code that
+    # takes the generator as a static argument compiles once per configuration.
+    return _resolve(GENERATOR_FACTORIES[name])(**dict(frozen))
