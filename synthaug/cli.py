@@ -1,4 +1,4 @@
-"""Command-line interface: ``synthaug simulate ...``.
+"""Command-line interface: ``synthaug simulate ...`` and ``synthaug diagnose ...``.
 
 Errors in the arguments or the input are reported as one line on stderr with a
 non-zero exit status (2), never as a traceback.
@@ -33,6 +33,32 @@ def _build_parser() -> argparse.ArgumentParser:
     s.add_argument("--dtype", default="float64", choices=["float64", "float32"], help="floating-point precision")
     s.add_argument("--batch-size", type=int, default=None, help="replications per vectorised chunk (memory bound)")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+
+    d = sub.add_parser("diagnose", help="diagnose augmentation of a CSV file or bundled dataset",
+                       description="Symmetry test, generator quality, alignment and the TG-VTSS synthetic size "
+                                   "for a binary classification dataset.")
+    d.add_argument("data", nargs="?", help="CSV file with a header row")
+    d.add_argument("--target", help="name of the target column (CSV input)")
+    d.add_argument("--positive", default=None, metavar="LABEL",
+                   help="the class of interest (minority); required when the target has more than two values")
+    d.add_argument("--dataset", default=None, help="a bundled dataset instead of a CSV (see --list-datasets)")
+    d.add_argument("--list-datasets", action="store_true", help="list the bundled datasets and exit")
+    d.add_argument("--generator", default="smote", help="generator name (default smote)")
+    d.add_argument("--model", default="logistic", help="logistic (default), logistic-nointercept, squared, "
+                                                       "rff-logistic or mlp")
+    d.add_argument("--ridge", type=float, default=None,
+                   help="ridge penalty of the linear models on the normalised loss (default 1e-4)")
+    d.add_argument("--method", default="tg-vtss", choices=["tg-vtss", "vtss"], help="size selection (default tg-vtss)")
+    d.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    d.add_argument("--repeats", type=int, default=1, help="repeats of the cross-validation (default 1)")
+    d.add_argument("--crossfit-folds", type=int, default=3, help="folds for the cross-fitted mismatch (default 3)")
+    d.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
+    d.add_argument("--impute", choices=["mean"], default=None,
+                   help="fill missing numeric values with the column mean (categorical: the most frequent value)")
+    d.add_argument("--no-standardize", action="store_true", help="do not z-score the features")
+    d.add_argument("--json", default=None, metavar="FILE.json", help="write the diagnosis as JSON")
+    d.add_argument("--plot", default=None, metavar="FILE.png", help="write the diagnosis figure")
+    d.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return p
 
 
@@ -89,6 +115,109 @@ def _simulate(args) -> int:
     return 0
 
 
+def _read_table(args):
+    """(X DataFrame, y Series, positive label or None) from --dataset or a CSV; prints notices."""
+    import pandas as pd
+
+    if args.dataset:
+        if args.data:
+            raise ValueError("give either a CSV file or --dataset, not both")
+        from .datasets import load_dataset
+
+        X, y = load_dataset(args.dataset)
+        return X, y, None
+    if not args.data:
+        raise ValueError("give a CSV file (with --target) or --dataset NAME")
+    if not args.target:
+        raise ValueError("--target COLUMN is required with a CSV file")
+    try:
+        df = pd.read_csv(args.data)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {args.data!r} as CSV: {str(exc).splitlines()[0]}") from None
+    if args.target not in df.columns:
+        raise ValueError(f"target column {args.target!r} not in {args.data!r} (columns: {', '.join(map(str, df.columns[:10]))})")
+    y = df.pop(args.target)
+    if y.isna().any():
+        raise ValueError(f"the target column has {int(y.isna().sum())} missing value(s); drop those rows")
+    values = pd.unique(y.astype(str))
+    positive = args.positive
+    if positive is not None:
+        if str(positive) not in set(values):
+            raise ValueError(f"--positive {positive!r} is not a value of {args.target!r} (values: {', '.join(values[:10])})")
+        y = (y.astype(str) == str(positive)).astype(int).rename(args.target)
+        positive = 1
+    elif len(values) > 2:
+        raise ValueError(f"the target {args.target!r} has {len(values)} values; name the class of interest with --positive")
+    if df.shape[1] == 0:
+        raise ValueError("the CSV has no feature columns besides the target")
+    all_missing = [str(c) for c in df.columns if df[c].isna().all()]
+    if all_missing:
+        raise ValueError(f"all-missing column(s) {all_missing[:5]}: drop them")
+    if df.isna().any().any():
+        cols = [str(c) for c in df.columns if df[c].isna().any()]
+        if args.impute != "mean":
+            raise ValueError(f"missing values in column(s) {cols[:5]}; drop those rows or pass --impute mean")
+        for c in df.columns:
+            if df[c].isna().any():
+                numeric = pd.api.types.is_numeric_dtype(df[c])
+                df[c] = df[c].fillna(df[c].mean() if numeric else df[c].mode().iloc[0])
+        print(f"notice: imputed missing values in {len(cols)} column(s): {', '.join(cols[:5])}")
+    categorical = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+    if categorical:
+        df = pd.get_dummies(df, columns=categorical, drop_first=True, dtype=float)
+        print(f"notice: one-hot encoded {len(categorical)} non-numeric column(s) ({', '.join(map(str, categorical[:5]))}); "
+              f"{df.shape[1]} feature columns now")
+    return df, y, positive
+
+
+def _diagnose(args) -> int:
+    from .diagnosis import diagnose
+
+    if args.list_datasets:
+        from .datasets import DATASETS
+
+        for name, text in DATASETS.items():
+            print(f"{name:20s} {text}")
+        return 0
+    for path, suffix in ((args.json, ".json"), (args.plot, ".png")):
+        if path is not None and not path.lower().endswith(suffix):
+            raise ValueError(f"{path!r} should end in {suffix}")
+    X, y, positive = _read_table(args)
+    _enable_compilation_cache()
+    result = diagnose(X, y, generator=args.generator, model=args.model, method=args.method, folds=args.folds,
+                      repeats=args.repeats, crossfit_folds=args.crossfit_folds, minority=positive,
+                      standardize=not args.no_standardize, seed=args.seed, progress=not args.no_progress,
+                      model_params=None if args.ridge is None else {"ridge": args.ridge})
+    print(result.summary())
+    if args.json:
+        result.to_json(args.json)
+        print(f"wrote {args.json}")
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        result.plot().savefig(args.plot, dpi=130)
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _enable_compilation_cache():
+    """Persist compiled programs across CLI runs (``~/.cache/synthaug/jax``; SYNTHAUG_NO_CACHE=1 turns it off)."""
+    import os
+
+    if os.environ.get("SYNTHAUG_NO_CACHE", "") not in ("", "0"):
+        return
+    import jax
+
+    path = os.environ.get("SYNTHAUG_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "synthaug", "jax")
+    try:
+        os.makedirs(path, exist_ok=True)
+        jax.config.update("jax_compilation_cache_dir", path)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation only
+        pass
+
+
 def main(argv=None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -101,6 +230,8 @@ def main(argv=None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command == "diagnose":
+            return _diagnose(args)
         return _simulate(args)
     except (ValueError, OSError) as exc:
         print(f"synthaug: error: {exc}", file=sys.stderr)

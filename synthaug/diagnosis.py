@@ -146,7 +146,8 @@ def _stage_diagnostics(model, generator, key, X0, X1, crossfit_folds):
     gap = X0.shape[0] - X1.shape[0]
     theory = theory_size_from(gap, denom)
     gqs = generator_quality_score(X0.shape[0], X1.shape[0], mm)
-    return aux, test, mm, cos, rho, denom, theory, gqs
+    separable = jnp.all(model.decision(aux, params, X0) < 0) & jnp.all(model.decision(aux, params, X1) > 0)
+    return aux, test, mm, cos, rho, denom, theory, gqs, separable
 
 
 @partial(jax.jit, static_argnames=("model", "generator", "folds", "pool_size"))
@@ -219,6 +220,7 @@ class Diagnosis:
     standardized: bool
     elapsed_s: float
     fidelity: dict | None = None
+    warnings: list = dataclasses.field(default_factory=list)
     params: object = dataclasses.field(default=None, repr=False)
     synthetic: object = dataclasses.field(default=None, repr=False)
     data: PreparedData | None = dataclasses.field(default=None, repr=False)
@@ -290,6 +292,8 @@ class Diagnosis:
         bal = next((r for r in self.curve if r["n_synthetic"] == self.gap), None)
         if bal is not None:
             lines.append(f"  full balancing:  CV balanced loss {bal['loss']:.4f} +/- {bal['se']:.4f}")
+        for w in self.warnings:
+            lines.append(f"WARNING: {w}")
         if self.fidelity:
             lines.append("Fidelity (synthetic vs held-out minority): "
                          + ", ".join(f"{k} = {v:.3g}" for k, v in self.fidelity.items() if isinstance(v, (int, float))))
@@ -445,9 +449,17 @@ def diagnose(
     X0, X1 = jnp.asarray(data.X0), jnp.asarray(data.X1)
     k_diag, k_cv, k_refit = jax.random.split(key, 3)
     bar = _progress(repeats + 2, "diagnose", progress)
-    aux, test, mm, cos, rho, denom, theory, gqs = _stage_diagnostics(mdl, gen, k_diag, X0, X1, crossfit_folds)
+    aux, test, mm, cos, rho, denom, theory, gqs, separable = _stage_diagnostics(mdl, gen, k_diag, X0, X1,
+                                                                                  crossfit_folds)
     bar.update(1)
     df = int(test.df)
+    warnings = []
+    if n1 < 10 * df:
+        warnings.append(f"the minority has {n1} rows for {df} parameters (fewer than 10 per parameter): "
+                        "the Wald test and GQS rest on asymptotics that may not hold at this size")
+    if bool(separable) and getattr(getattr(mdl, "loss", None), "kind", "logistic") == "logistic":
+        warnings.append("the balanced pilot separates the classes perfectly: the fit is determined by the ridge "
+                        "and the scores are nearly zero, so the test statistic is not reliable")
     t_sym = float(test.t_sym)
     cutoff = wald_cutoff(df, alpha)
     reject = t_sym > cutoff
@@ -486,7 +498,7 @@ def diagnose(
         generator=gen.name, model=mdl.name, folds=int(folds), repeats=int(repeats),
         crossfit_folds=int(crossfit_folds), seed=int(seed), majority_label=data.majority_label,
         minority_label=data.minority_label, n_features=int(data.X0.shape[1]), standardized=bool(standardize),
-        elapsed_s=round(time.perf_counter() - t0, 3), fidelity=fid, params=params, synthetic=np.asarray(syn),
+        elapsed_s=round(time.perf_counter() - t0, 3), fidelity=fid, warnings=warnings, params=params, synthetic=np.asarray(syn),
         data=data,
     )
 
