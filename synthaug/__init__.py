@@ -11,6 +11,17 @@ The theory core (pure JAX functions, explicit PRNG keys):
 * :mod:`synthaug.knn` – exact kNN;
 * :mod:`synthaug.montecarlo` – vectorised replications, MCSEs, log–log slopes;
 * :mod:`synthaug.simulate` – the simulation designs and their JSON contract.
+
+The diagnosis (Ma & Zhang, arXiv 2601.16120):
+
+* :mod:`synthaug.models` – logistic/squared GLMs, random Fourier features, a small MLP;
+* :mod:`synthaug.symmetry` – balanced pilot and the local-symmetry Wald test;
+* :mod:`synthaug.alignment` – cross-fitted mismatch, alignment, theory size, GQS;
+* :mod:`synthaug.vtss` – VTSS and TG-VTSS cross-validated size selection;
+* :mod:`synthaug.diagnosis` – :func:`diagnose`, :func:`select_size`;
+* :mod:`synthaug.samplers` – imbalanced-learn samplers incl. :class:`VTSSResampler`;
+* :mod:`synthaug.adapters` – imbalanced-learn samplers and callables as generators;
+* :mod:`synthaug.datasets` – bundled offline datasets.
 """
 
 from . import _config  # noqa: F401  (switches on float64; see synthaug._config)
@@ -25,6 +36,9 @@ from .losses import Loss, get_loss, logistic_loss, squared_loss  # noqa: E402
 from .montecarlo import loglog_slope, mean_mcse, run_replications  # noqa: E402
 from .risk import balanced_weights, empirical_balanced_risk  # noqa: E402
 from .simulate import SimulationResult, get_design, list_designs, run_design  # noqa: E402
+from .diagnosis import Diagnosis, diagnose, select_size  # noqa: E402
+from .datasets import load_dataset  # noqa: E402
+from .samplers import VTSSResampler, as_sampler  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -49,4 +63,10 @@ __all__ = [
     "list_designs",
     "get_design",
     "SimulationResult",
+    "diagnose",
+    "select_size",
+    "Diagnosis",
+    "load_dataset",
+    "VTSSResampler",
+    "as_sampler",
 ]

@@ -157,13 +157,37 @@ def _stage_cv(model, generator, key, X0, X1, aux, candidates, folds, pool_size):
     return cv_losses(model, aux, generator, k_cv, X0, X1, candidates, f, pool_size)
 
 
-@partial(jax.jit, static_argnames=("model", "generator", "size"))
-def _stage_refit(model, generator, key, X0, X1, aux, size):
+@partial(jax.jit, static_argnames=("model", "generator", "pool_size"))
+def _stage_refit_pool(model, generator, key, X0, X1, aux, size, pool_size):
     kg, kf = jax.random.split(key)
-    syn = generator(kg, X1, size, X_majority=X0)
-    X = jnp.concatenate([X0, X1, syn])
-    y = jnp.concatenate([jnp.zeros(X0.shape[0]), jnp.ones(X1.shape[0] + size)])
-    return model.fit(aux, kf, X, y), syn
+    pool = generator(kg, X1, pool_size, X_majority=X0)
+    X = jnp.concatenate([X0, X1, pool])
+    y = jnp.concatenate([jnp.zeros(X0.shape[0]), jnp.ones(X1.shape[0] + pool_size)])
+    w = jnp.concatenate([jnp.ones(X0.shape[0] + X1.shape[0]), (jnp.arange(pool_size) < size).astype(X.dtype)])
+    return model.fit(aux, kf, X, y, w), pool
+
+
+def _bucket(n: int) -> int:
+    """Round a static size up to a coarse grid (at most 12.5 % above), so that jitted
+    stages compile once for nearby sizes instead of once per size."""
+    n = int(n)
+    if n <= 16:
+        return 16
+    step = 2 ** (int(np.floor(np.log2(n))) - 3)
+    return int(-(-n // step) * step)
+
+
+def _pad_candidates(cands):
+    """Pad a candidate vector to a multiple of 8 with its first entry (the arg-min is unchanged)."""
+    c = np.asarray(cands)
+    m = -(-c.size // 8) * 8
+    return np.r_[c, np.full(m - c.size, c[0])].astype(int)
+
+
+def _stage_refit(model, generator, key, X0, X1, aux, size):
+    """Refit on all rows plus ``size`` fresh synthetic rows; returns (params, synthetic rows)."""
+    params, pool = _stage_refit_pool(model, generator, key, X0, X1, aux, jnp.asarray(size), _bucket(size))
+    return params, np.asarray(pool)[:size]
 
 
 # ----------------------------------------------------------------------------- result
@@ -375,9 +399,11 @@ def _progress(total, desc, enabled):
 
 def _run_cv(mdl, gen, key, X0, X1, aux, cands, folds, repeats, bar):
     losses = []
+    padded = _pad_candidates(cands)
     for r in range(repeats):
-        losses.append(np.asarray(_stage_cv(mdl, gen, jax.random.fold_in(key, r), X0, X1, aux,
-                                           jnp.asarray(cands), folds, int(max(cands)))))
+        L = _stage_cv(mdl, gen, jax.random.fold_in(key, r), X0, X1, aux, jnp.asarray(padded), folds,
+                      _bucket(max(cands)))
+        losses.append(np.asarray(L)[:, : len(cands)])
         bar.update(1)
     return np.concatenate(losses)
 
