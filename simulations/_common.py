@@ -51,6 +51,11 @@ COLORS = {
     "smote": "#d62728",
     "gaussian": "#ff7f0e",
     "semi-oracle": "#1f77b4",
+    "vtss": "#8c564b",
+    "tg-vtss": "#e377c2",
+    "jitter": "#17becf",
+    "reweight": "#bcbd22",
+    "cost-sensitive": "#9467bd",
 }
 
 

@@ -85,6 +85,26 @@ def test_realistic_theory_beats_balance():
         bal = res.select(method="balance", metric="excess_risk", n1=n1)[0]
         th = res.select(method="theory", metric="excess_risk", n1=n1)[0]
         assert th["mean"] + 4 * np.hypot(th["mcse"], bal["mcse"]) < bal["mean"]
+    # The data-driven rules (Ma & Zhang §5.2): both VTSS variants beat full balancing (paired gains).
+    for rule in ("vtss", "tg-vtss"):
+        for n1 in (100, 500):
+            gain = _summary(res, kind="paired_gain", method=rule, n1=n1)[0]
+            # 95 % interval of the paired gain above zero; with a 4-MCSE margin: lower end of a 4-MCSE interval.
+            half = (gain["ci_high"] - gain["ci_low"]) / 2 / 1.96
+            assert gain["estimate"] - 4 * half > 0, (rule, n1, gain)
+    share = _summary(res, kind="share", y="local-asymmetry", n1=500)[0]
+    assert share["estimate"] == 1.0  # g_phi = (4/3, 0) is far from zero at n1 = 500
+
+
+def test_symmetry_test_design_size_and_power():
+    res = run_design("symmetry-test", reps=400, seed=4, quick=True, progress=False)
+    null = [r for r in res.records if r["metric"] == "rejection_rate" and r["part"] == "null" and r["n1"] == 250]
+    assert len(null) == 1 and abs(null[0]["mean"] - 0.05) < 4 * np.sqrt(0.05 * 0.95 / 400)
+    power = {r["h"]: r for r in res.records if r["metric"] == "rejection_rate" and r["part"] == "power"}
+    for h in (-3.0, 3.0):
+        assert power[h]["mean"] - 4 * np.hypot(power[h]["mcse"], power[0.0]["mcse"]) > power[0.0]["mean"]
+    ref = {r["h"]: r for r in res.records if r["metric"] == "reference_power"}
+    assert abs(ref[0.0]["mean"] - 0.05) < 1e-9 and ref[3.0]["mean"] > 0.2
 
 
 @pytest.fixture(scope="module")
