@@ -55,6 +55,8 @@ DESIGN_MODULES = {
     "mean-shift-symmetry": "simulations.mean_shift_symmetry",
     "logistic-symmetry": "simulations.logistic_symmetry",
     "symmetry-test": "simulations.symmetry_test",
+    "tgvtss-linear": "simulations.tgvtss_linear",
+    "tgvtss-nonlinear": "simulations.tgvtss_nonlinear",
 }
 
 
