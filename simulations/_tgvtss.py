@@ -43,7 +43,7 @@ def selection_folds(key, n0: int, n1: int, cv_folds: int, holdout: bool) -> Fold
 
 
 def select_sizes(model, aux, generator, key, X0, X1, *, cv_folds=5, holdout=False, crossfit_folds=3, alpha=0.05,
-                 tau=10.0, max_multiple=5.0, vtss_gammas=None) -> Selection:
+                 tau=10.0, max_multiple=5.0, vtss_gammas=None, wide_gammas=None) -> Selection:
     """Diagnosis + TG-VTSS (+ plain VTSS when ``vtss_gammas`` is given) for one training set."""
     n0, n1 = X0.shape[0], X1.shape[0]
     gap = n0 - n1
@@ -55,7 +55,7 @@ def select_sizes(model, aux, generator, key, X0, X1, *, cv_folds=5, holdout=Fals
     cos, rho, denom = alignment(test.g_phi, mm.g_psi)
     theory = theory_size_from(gap, denom)
     gqs = generator_quality_score(n0, n1, mm)
-    cands, branch, _ = tg_candidates(gap, reject, gqs, theory, tau, max_multiple)
+    cands, branch, _ = tg_candidates(gap, reject, gqs, theory, tau, max_multiple, wide_gammas)
     sel_folds = selection_folds(jax.random.fold_in(kf, 1), n0, n1, cv_folds, holdout)
     cap = int(np.floor(max_multiple * gap))
     L = cv_losses(model, aux, generator, kcv, X0, X1, cands, sel_folds, cap)

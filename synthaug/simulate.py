@@ -57,6 +57,7 @@ DESIGN_MODULES = {
     "symmetry-test": "simulations.symmetry_test",
     "tgvtss-linear": "simulations.tgvtss_linear",
     "tgvtss-nonlinear": "simulations.tgvtss_nonlinear",
+    "nonsynthetic": "simulations.nonsynthetic",
 }
 
 
