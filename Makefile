@@ -21,6 +21,7 @@ demo: $(STAMP)
 	mkdir -p out
 	$(BIN)/synthaug simulate biased-aligned --quick --out out/demo-biased-aligned.json --plot out/demo-biased-aligned.png
 	$(BIN)/synthaug simulate mean-shift-symmetry --quick --out out/demo-mean-shift.json --plot out/demo-mean-shift.png
+	$(BIN)/synthaug diagnose --dataset breast-cancer --json out/demo-diagnose.json --plot out/demo-diagnose.png
 	@echo "demo finished: see out/demo-*.json and out/demo-*.png"
 
 test: $(STAMP)

@@ -294,7 +294,7 @@ class Diagnosis:
                else " (its bias exceeds the sampling noise at balance)"),
         ]
         if self.cosine is not None:
-            way = "aligned with" if self.cosine > 0 else "against"
+            way = "with" if self.cosine > 0 else "against"
             lines.append(f"Alignment: cos(g_phi, g_psi) = {self.cosine:+.3f}, rho = |g_psi|/|g_phi| = {self.rho:.3g}"
                          f" -> the generator's mismatch points {way} the majority-minority shift")
         if self.theory_size is None:
@@ -302,7 +302,7 @@ class Diagnosis:
         else:
             lines.append(f"Theory size: {self.theory_size:.0f} synthetic rows ({self.theory_size / self.gap:.2f} x gap)"
                          + (" [clipped in the candidates]" if self.theory_clipped else ""))
-        best = min(self.curve, key=lambda r: r["loss"])
+        best = next(r for r in self.curve if r["n_synthetic"] == self.selected_size)
         raw = next((r for r in self.curve if r["n_synthetic"] == 0), None)
         lines += [
             "",
@@ -311,11 +311,18 @@ class Diagnosis:
             f"  selected n_synthetic = {self.selected_size} ({self.selected_gamma:.2f} x gap), "
             f"CV balanced loss {best['loss']:.4f} +/- {best['se']:.4f}",
         ]
+        if best.get("diff_balance") is not None and self.selected_size != self.gap:
+            lines.append(f"  selected minus full balancing (paired over folds): {best['diff_balance']:+.4f} "
+                         f"+/- {best['se_diff_balance']:.4f}")
+
+        def ref(r):
+            return "" if r.get("candidate", True) else " (reference, not a candidate)"
+
         if raw is not None:
-            lines.append(f"  no augmentation: CV balanced loss {raw['loss']:.4f} +/- {raw['se']:.4f}")
+            lines.append(f"  no augmentation: CV balanced loss {raw['loss']:.4f} +/- {raw['se']:.4f}{ref(raw)}")
         bal = next((r for r in self.curve if r["n_synthetic"] == self.gap), None)
         if bal is not None:
-            lines.append(f"  full balancing:  CV balanced loss {bal['loss']:.4f} +/- {bal['se']:.4f}")
+            lines.append(f"  full balancing:  CV balanced loss {bal['loss']:.4f} +/- {bal['se']:.4f}{ref(bal)}")
         for w in self.warnings:
             lines.append(f"WARNING: {w}")
         if self.fidelity:
@@ -334,8 +341,12 @@ class Diagnosis:
         n = np.array([r["n_synthetic"] for r in self.curve], dtype=float)
         m = np.array([r["loss"] for r in self.curve])
         s = np.array([r["se"] if r["se"] is not None else np.nan for r in self.curve])
-        ax.plot(n, m, "o-", color="C0", ms=3, label="CV balanced loss")
-        ax.fill_between(n, m - s, m + s, color="C0", alpha=0.2, label="±1 SE")
+        c = np.array([r.get("candidate", True) for r in self.curve])
+        ax.plot(n[c], m[c], "o-", color="C0", ms=3, label="CV balanced loss (candidates)")
+        ax.fill_between(n[c], (m - s)[c], (m + s)[c], color="C0", alpha=0.2, label="±1 SE")
+        if (~c).any():
+            ax.errorbar(n[~c], m[~c], yerr=s[~c], fmt="s", mfc="white", color="C0", ms=5, capsize=2,
+                        label="references (raw, balance)")
         ax.axvline(0, color="0.4", ls=":", label="raw (0)")
         ax.axvline(self.gap, color="C2", ls="--", label=f"balance ({self.gap})")
         if self.theory_size is not None:
@@ -408,11 +419,22 @@ def _run_cv(mdl, gen, key, X0, X1, aux, cands, folds, repeats, bar):
     return np.concatenate(losses)
 
 
-def _curve(cands_unique, losses_unique, gap):
+def _curve(cands_unique, losses_unique, gap, is_candidate=None):
+    """Curve rows; ``diff_balance``/``se_diff_balance``: the paired fold-wise difference from
+    full balancing (folds share data, so paired differences are far more precise than the
+    separate standard errors suggest)."""
     mean, se = cv_curve(losses_unique)
+    flags = np.ones(len(cands_unique), bool) if is_candidate is None else is_candidate
+    L = np.asarray(losses_unique, float)
+    jb = np.nonzero(np.asarray(cands_unique) == gap)[0]
+    if jb.size:
+        dm, dse = cv_curve(L - L[:, jb[:1]])
+    else:
+        dm = dse = np.full(L.shape[1], np.nan)
     return [
-        {"n_synthetic": int(c), "gamma": float(c) / gap, "loss": float(m), "se": _f(s)}
-        for c, m, s in zip(cands_unique, mean, se)
+        {"n_synthetic": int(c), "gamma": float(c) / gap, "loss": float(m), "se": _f(s), "candidate": bool(f),
+         "diff_balance": _f(a), "se_diff_balance": _f(b)}
+        for c, m, s, f, a, b in zip(cands_unique, mean, se, flags, dm, dse)
     ]
 
 
@@ -502,9 +524,14 @@ def diagnose(
         cands = sizes_from_gammas(g, gap)
         branch_name = "vtss"
     uniq = np.unique(cands)
-    losses = _run_cv(mdl, gen, k_cv, X0, X1, aux, uniq, folds, repeats, bar)
-    curve = _curve(uniq, losses, gap)
-    sel = int(uniq[int(np.argmin(losses.mean(axis=0)))])
+    # raw (0) and full balancing (gap) are always cross-validated as references; only
+    # the method's candidates can be selected.
+    allc = np.unique(np.r_[uniq, 0, gap])
+    losses = _run_cv(mdl, gen, k_cv, X0, X1, aux, allc, folds, repeats, bar)
+    is_cand = np.isin(allc, uniq)
+    curve = _curve(allc, losses, gap, is_cand)
+    mean = losses.mean(axis=0)
+    sel = int(allc[is_cand][int(np.argmin(mean[is_cand]))])
     params, syn = _stage_refit(mdl, gen, k_refit, X0, X1, aux, sel)
     bar.update(1)
     bar.close()

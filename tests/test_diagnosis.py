@@ -180,7 +180,8 @@ def test_diagnose_output_contract_and_determinism():
     assert out["regime"] in ("local-symmetry", "local-asymmetry")
     assert out["generator_quality"] in ("realistic", "biased")
     assert out["selected_size"] in out["candidates"]
-    assert [r["n_synthetic"] for r in out["curve"]] == out["candidates"]
+    assert [r["n_synthetic"] for r in out["curve"] if r["candidate"]] == out["candidates"]
+    assert {0, out["gap"]} <= {r["n_synthetic"] for r in out["curve"]}  # references always present
     assert all(r["se"] is not None and r["se"] >= 0 for r in out["curve"])
     assert d1.to_dict() == {**d2.to_dict(), "elapsed_s": d1.elapsed_s}
     assert "Local symmetry test" in d1.summary()
