@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from synthaug.cli import main
@@ -59,3 +60,73 @@ def test_quick_run_writes_contract(tmp_path, capsys):
     assert {"raw", "balance", "theory"} <= methods
     assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
     assert "wrote" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- synthaug diagnose
+
+
+def _csv(tmp_path, n0=400, n1=40, seed=0, **edits):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "a": np.r_[rng.normal(size=n0), rng.normal(size=n1) + 1.5],
+        "b": np.r_[rng.normal(size=n0), rng.normal(size=n1)],
+        "site": rng.choice(["north", "south", "east"], n0 + n1),
+        "outcome": np.r_[np.full(n0, "healthy"), np.full(n1, "sepsis")],
+    })
+    for col, fn in edits.items():
+        df[col] = fn(df)
+    path = tmp_path / "data.csv"
+    df.to_csv(path, index=False)
+    return str(path)
+
+
+def test_diagnose_csv_end_to_end(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SYNTHAUG_NO_CACHE", "1")
+    path = _csv(tmp_path, a=lambda df: df["a"].where(np.arange(len(df)) != 3))  # one missing value
+    out_json = tmp_path / "d.json"
+    rc = main(["diagnose", path, "--target", "outcome", "--folds", "3", "--impute", "mean", "--no-progress",
+               "--json", str(out_json), "--plot", str(tmp_path / "d.png")])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert "one-hot encoded 1 non-numeric column(s) (site)" in text and "imputed missing values" in text
+    d = json.loads(out_json.read_text())
+    assert d["n0"] == 400 and d["n1"] == 40 and d["minority_label"] == "sepsis"
+    for key in ("gap", "regime", "t_sym", "df", "p_value", "gqs", "generator_quality", "cosine", "rho",
+                "theory_size", "candidates", "curve", "selected_size"):
+        assert key in d
+    assert d["df"] == 2 + 2 + 1  # a, b, two site dummies, intercept
+    assert (tmp_path / "d.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "edits, args, message",
+    [
+        ({}, ["--target", "nope"], "target column 'nope' not in"),
+        ({"outcome": lambda df: np.where(np.arange(len(df)) % 7 == 0, "other", df["outcome"])}, [],
+         "name the class of interest with --positive"),
+        ({"a": lambda df: df["a"].where(np.arange(len(df)) != 5)}, [], "pass --impute mean"),
+        ({"b": lambda df: np.nan}, ["--impute", "mean"], "all-missing column"),
+        ({"b": lambda df: 1.0}, [], "constant column"),
+        ({"outcome": lambda df: "healthy"}, [], "single class"),
+        ({}, ["--positive", "flu"], "is not a value of"),
+        ({}, ["--folds", "50"], "fewer than the 50 folds"),
+        ({}, ["--generator", "nope"], "unknown generator"),
+    ],
+)
+def test_diagnose_bad_input_one_line_exit_2(tmp_path, capsys, edits, args, message):
+    path = _csv(tmp_path, **edits)
+    argv = ["diagnose", path] + (args if "--target" in args else ["--target", "outcome"] + args) + ["--no-progress"]
+    rc = main(argv)
+    err = capsys.readouterr().err.strip()
+    assert rc == 2
+    assert err.startswith("synthaug: error:") and len(err.splitlines()) == 1 and message in err, err
+
+
+def test_diagnose_needs_input_and_lists_datasets(capsys, tmp_path):
+    assert main(["diagnose", "--no-progress"]) == 2
+    assert "give a CSV file" in capsys.readouterr().err
+    assert main(["diagnose", str(tmp_path / "missing.csv"), "--target", "y"]) == 2
+    assert main(["diagnose", "--list-datasets"]) == 0
+    assert "breast-cancer" in capsys.readouterr().out
