@@ -112,6 +112,20 @@ def from_callable(fn, name: str | None = None, min_rows: int = 1) -> Generator:
     return _callback_generator(name, host, min_rows)
 
 
+_ADAPTED: dict = {}
+
+
+def _cached(key, build):
+    """Reuse the adapter for an equal configuration, so jitted code compiles once per configuration."""
+    try:
+        hash(key)
+    except TypeError:
+        return build()
+    if key not in _ADAPTED:
+        _ADAPTED[key] = build()
+    return _ADAPTED[key]
+
+
 def as_generator(obj, **params) -> Generator:
     """A :class:`Generator` from a name, a Generator, an imbalanced-learn sampler or a callable."""
     if isinstance(obj, Generator):
@@ -123,9 +137,13 @@ def as_generator(obj, **params) -> Generator:
     if params:
         raise ValueError("generator parameters can only be given with a generator name")
     if hasattr(obj, "fit_resample"):
-        return from_imblearn(obj)
+        try:
+            key = ("imblearn", type(obj), tuple(sorted((k, repr(v)) for k, v in obj.get_params(deep=False).items())))
+        except Exception:  # noqa: BLE001 - no get_params: from_imblearn raises a clear error
+            return from_imblearn(obj)
+        return _cached(key, lambda: from_imblearn(obj))
     if callable(obj):
-        return from_callable(obj)
+        return _cached(("callable", obj), lambda: from_callable(obj))
     raise ValueError(
         f"cannot use {obj!r} as a generator: pass a name, a synthaug Generator, an imbalanced-learn "
         "over-sampler or a callable fn(X_minority, n, random_state)"
