@@ -42,7 +42,8 @@ from scipy import stats
 
 from .models import glm_moments
 
-__all__ = ["SymmetryTest", "stable_solve", "pilot_fit", "symmetry_test", "wald_p_value", "wald_cutoff"]
+__all__ = ["SymmetryTest", "stable_solve", "pilot_fit", "pilot_scores", "symmetry_test", "wald_p_value",
+           "wald_cutoff"]
 
 
 class SymmetryTest(NamedTuple):
@@ -85,6 +86,19 @@ def pilot_fit(model, aux, key, X0, X1, w0=None, w1=None):
     w1 = jnp.ones(X1.shape[0], X.dtype) if w1 is None else jnp.asarray(w1, X.dtype)
     w = jnp.concatenate([0.5 * w0 / jnp.sum(w0), 0.5 * w1 / jnp.sum(w1)])
     return model.fit(aux, key, X, y, w)
+
+
+def pilot_scores(model, aux, params, X, y):
+    """Per-row scores (n, p) and Hessians (n, p, p) of ``model`` at ``params`` (its local GLM form).
+
+    For linear models these are the exact scores and Hessians of the loss; for the MLP,
+    those of its last layer with the hidden representation held fixed.
+    """
+    from .models import glm_hessians, glm_scores
+
+    loss, featurize, theta = model.local_glm(aux, params)
+    Z = featurize(jnp.asarray(X))
+    return glm_scores(loss, Z, theta, y), glm_hessians(loss, Z, theta, y)
 
 
 def symmetry_test(model, aux, params, X0, X1) -> SymmetryTest:

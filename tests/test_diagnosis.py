@@ -343,3 +343,19 @@ _VTSS_EXPECTED_FAILURES = {
 )
 def test_vtss_resampler_imblearn_checks(estimator, check):
     check(estimator)
+
+
+def test_pilot_scores_match_autodiff_for_linear_models():
+    from synthaug.symmetry import pilot_scores
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 3))
+    y = (rng.random(30) < 0.3).astype(float)
+    model = get_model("logistic")
+    params = pilot_fit(model, (), None, X[y == 0], X[y == 1])
+    S, H = pilot_scores(model, (), params, X, y)
+    np.testing.assert_allclose(S, scores(model.loss, params, X, y), atol=1e-12)
+    np.testing.assert_allclose(H, hessians(model.loss, params, X, y), atol=1e-12)
+    # The balanced pilot solves the balanced score equation (up to the ridge term).
+    grad = 0.5 * S[y == 0].mean(0) + 0.5 * S[y == 1].mean(0) + 2 * model.ridge * np.asarray(params)
+    assert np.max(np.abs(grad)) < 1e-8
