@@ -235,6 +235,7 @@ GENERATOR_FACTORIES: dict = {
     "gaussian": "synthaug.generators:gaussian_fit",
     "jitter": "synthaug.generators:jitter",
     "random": "synthaug.generators:random_oversampling",
+    "gk-smote": "synthaug.gk_smote:gk_smote",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 

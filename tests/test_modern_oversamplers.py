@@ -1,0 +1,116 @@
+"""GK-SMOTE, KOTARO, MOMS and LEO-CVAE: behaviour, sizes, determinism, bad input, library checks."""
+
+import jax
+import numpy as np
+import pytest
+from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+
+import synthaug  # noqa: F401
+from synthaug.generators import make_generator
+from synthaug.gk_smote import BORDERLINE, GKSMOTE, NOISY, SAFE, gk_smote_with_parents, natural_neighbors
+from synthaug.knn import knn
+
+
+def _imbalanced(n0=120, n1=20, d=2, seed=0, shift=2.5):
+    rng = np.random.default_rng(seed)
+    X0 = rng.normal(size=(n0, d))
+    X1 = rng.normal(size=(n1, d)) * 0.6 + shift
+    return X0, X1
+
+
+def _xy(X0, X1):
+    return np.r_[X0, X1], np.r_[np.zeros(len(X0), int), np.ones(len(X1), int)]
+
+
+# ----------------------------------------------------------------------------- GK-SMOTE
+
+
+def _planted():
+    """Minority cluster away from the majority plus three isolated minority points deep inside it."""
+    X0, X1 = _imbalanced(n0=200, n1=30, seed=0)
+    planted = np.array([[0.0, 0.0], [-1.0, 1.0], [0.5, -1.0]])
+    return X0, np.r_[X1, planted]
+
+
+@pytest.mark.parametrize("variant", ["paper", "reference"])
+def test_gk_smote_never_seeds_from_noisy(variant):
+    X0, X1 = _planted()
+    Xs, i, j, u, info = gk_smote_with_parents(jax.random.key(0), X1, 300, X0, variant=variant)
+    cat, i, j, u = np.asarray(info.category), np.asarray(i), np.asarray(j), np.asarray(u)
+    assert set(cat[-3:]) == {NOISY}  # the planted points are flagged
+    assert not np.any(cat[i] == NOISY) and not np.any(cat[j] == NOISY)
+    assert np.any(cat == SAFE)
+    # every row lies on the segment between its (non-noisy) parents
+    np.testing.assert_allclose(np.asarray(Xs), X1[i] + u[:, None] * (X1[j] - X1[i]), atol=1e-12)
+    assert np.all((u >= 0) & (u <= 1))
+
+
+def test_gk_smote_paper_categories_and_weights():
+    X0, X1 = _planted()
+    _, i, _, _, info = gk_smote_with_parents(jax.random.key(1), X1, 4000, X0, borderline_weight=0.0)
+    cat = np.asarray(info.category)
+    assert np.any(cat == BORDERLINE) or np.all(cat[cat != NOISY] == SAFE)
+    assert np.all(cat[np.asarray(i)] == SAFE)  # weight 0 on borderline: safe seeds only
+    lam = int(info.n_neighbors[0])
+    assert 1 <= lam <= 20
+
+
+def test_natural_eigenvalue_by_hand():
+    # 1-D grid 0..9, ties to the lower index: nearest neighbours 0->1, i->i-1 (i >= 1), so only
+    # point 9 has no reverse neighbour at r = 1 (z_1 = 1); at r = 2 point 8 picks 9 (z_2 = 0): λ = 2.
+    X = np.arange(10.0)[:, None]
+    _, nb = knn(X, 5)
+    assert int(natural_neighbors(nb, 5)) == 2
+    # An outlier at 100 (index 10): nobody's neighbour at r = 1 or 2, so z_1 = z_2 = 1 and the
+    # search stops at λ = 2 because the count stopped changing.
+    X2 = np.r_[X, [[100.0]]]
+    _, nb2 = knn(X2, 5)
+    assert int(natural_neighbors(nb2, 5)) == 2
+    # Two far clusters of 3 collinear points: 0->1, 1->0, 2->1 in each; z_1 = 2 (points 2 and 5),
+    # z_2 = 0 (1 picks 2 at r = 2): λ = 2.
+    X3 = np.array([[0.0], [1.0], [2.5], [50.0], [51.0], [52.5]])
+    _, nb3 = knn(X3, 2)
+    assert int(natural_neighbors(nb3, 2)) == 2
+
+
+@pytest.mark.parametrize("variant", ["paper", "reference"])
+def test_gk_smote_sampler_counts_determinism(variant):
+    X0, X1 = _imbalanced()
+    X, y = _xy(X0, X1)
+    s = GKSMOTE(variant=variant, random_state=3)
+    Xr, yr = s.fit_resample(X, y)
+    assert Xr.shape == (240, 2) and np.bincount(yr).tolist() == [120, 120]
+    np.testing.assert_array_equal(Xr[:140], X)
+    Xr2, _ = GKSMOTE(variant=variant, random_state=3).fit_resample(X, y)
+    np.testing.assert_array_equal(Xr, Xr2)
+    Xr3, _ = GKSMOTE(variant=variant, random_state=4).fit_resample(X, y)
+    assert not np.array_equal(Xr, Xr3)
+    Xn, yn = GKSMOTE(variant=variant, n_synthetic=7, random_state=0).fit_resample(X, y)
+    assert Xn.shape == (147, 2) and np.bincount(yn).tolist() == [120, 27]
+
+
+def test_gk_smote_by_name_and_bad_input():
+    X0, X1 = _imbalanced()
+    gen = make_generator("gk-smote", variant="reference", k=5)
+    assert gen.uses_majority and gen(jax.random.key(0), X1, 11, X_majority=X0).shape == (11, 2)
+    with pytest.raises(ValueError, match="at least 6"):
+        gen(jax.random.key(0), X1[:5], 3, X_majority=X0)
+    with pytest.raises(ValueError, match="X_majority"):
+        gen(jax.random.key(0), X1, 3)
+    bad = X1.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        gen(jax.random.key(0), bad, 3, X_majority=X0)
+    X, y = _xy(X0, X1)
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GKSMOTE().fit_resample(X, y)
+    with pytest.raises(ValueError, match="variant"):
+        make_generator("gk-smote", variant="nope")
+
+
+# One variant through the library's checks (each new data shape costs a compilation; the
+# reference variant shares the sampler plumbing and is exercised above).
+@imblearn_checks([GKSMOTE(random_state=0)])
+def test_gk_smote_imblearn_checks(estimator, check):
+    check(estimator)
