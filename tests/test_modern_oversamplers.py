@@ -114,3 +114,62 @@ def test_gk_smote_by_name_and_bad_input():
 @imblearn_checks([GKSMOTE(random_state=0)])
 def test_gk_smote_imblearn_checks(estimator, check):
     check(estimator)
+
+
+# ----------------------------------------------------------------------------- KOTARO
+
+from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_checks  # noqa: E402
+
+from synthaug.kotaro import KOTAROClassifier, adaptive_gammas  # noqa: E402
+
+
+@pytest.mark.parametrize("bandwidth_from", ["dist", "sqdist"])
+def test_kotaro_interpolates_training_labels_when_unregularised(bandwidth_from):
+    X0, X1 = _imbalanced(n0=60, n1=12, seed=5, shift=1.0)
+    X, y = _xy(X0, X1)
+    clf = KOTAROClassifier(alpha=0.0, bandwidth_from=bandwidth_from).fit(X, y)
+    np.testing.assert_allclose(clf.decision_function(X), 2.0 * y - 1.0, atol=1e-8)
+    np.testing.assert_array_equal(clf.predict(X), y)
+    # with a ridge the fit is no longer exact but predictions at the training points stay
+    ridge = KOTAROClassifier(alpha=1e-1, bandwidth_from=bandwidth_from).fit(X, y)
+    assert np.max(np.abs(ridge.decision_function(X) - (2.0 * y - 1.0))) > 1e-4
+
+
+def test_kotaro_widens_kernels_in_sparse_regions():
+    rng = np.random.default_rng(0)
+    dense = rng.uniform(0.0, 1.0, size=50)
+    sparse = np.linspace(5.0, 15.0, 8)
+    X = np.r_[dense, sparse][:, None]
+    gamma, d = map(np.asarray, adaptive_gammas(X, n_neighbors=3))
+    assert d[50:].min() > d[:50].max() and gamma[50:].max() < gamma[:50].min()
+    # the fitted classifier (standardised features) shows the same ordering
+    y = np.r_[np.zeros(50, int), np.ones(8, int)]
+    clf = KOTAROClassifier(n_neighbors=3).fit(X, y)
+    assert np.asarray(clf.gamma_)[50:].max() < np.asarray(clf.gamma_)[:50].min()
+    # same_class neighbours: radii computed within each class
+    g2, d2 = map(np.asarray, adaptive_gammas(X, y, 3, neighbors_from="same_class", bandwidth_from="sqdist"))
+    np.testing.assert_allclose(g2, 1.0 / d2**2)
+
+
+def test_kotaro_bad_input_and_labels():
+    X0, X1 = _imbalanced(n0=30, n1=8)
+    X, y = _xy(X0, X1)
+    labels = np.where(y == 1, "pos", "neg")
+    clf = KOTAROClassifier().fit(X, labels)
+    assert set(clf.predict(X)) <= {"pos", "neg"} and clf.predict_proba(X).shape == (38, 2)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[(clf.predict_proba(X)[:, 1] > 0.5).astype(int)])
+    with pytest.raises(ValueError, match="binary"):
+        KOTAROClassifier().fit(X, np.arange(38) % 3)
+    with pytest.raises(ValueError, match="more than 5 rows"):
+        KOTAROClassifier().fit(X[:5], [0, 1, 0, 1, 0])
+    Xn = X.copy()
+    Xn[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        KOTAROClassifier().fit(Xn, y)
+    with pytest.raises(ValueError, match="same_class"):
+        KOTAROClassifier(neighbors_from="same_class", n_neighbors=8).fit(X, y)
+
+
+@sklearn_checks([KOTAROClassifier()])
+def test_kotaro_sklearn_checks(estimator, check):
+    check(estimator)
