@@ -236,6 +236,7 @@ GENERATOR_FACTORIES: dict = {
     "jitter": "synthaug.generators:jitter",
     "random": "synthaug.generators:random_oversampling",
     "gk-smote": "synthaug.gk_smote:gk_smote",
+    "moms": "synthaug.moms:moms",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 

@@ -173,3 +173,64 @@ def test_kotaro_bad_input_and_labels():
 @sklearn_checks([KOTAROClassifier()])
 def test_kotaro_sklearn_checks(estimator, check):
     check(estimator)
+
+
+# ----------------------------------------------------------------------------- MOMS
+
+from synthaug.fidelity import median_bandwidth, mmd2_unbiased  # noqa: E402
+from synthaug.moms import MOMS, bucket, danger_safe_sets, moms_fit, moms_transform  # noqa: E402
+
+
+def test_moms_lowers_mmd_between_mapped_majority_and_minority():
+    rng = np.random.default_rng(0)
+    X0 = rng.normal(size=(300, 2))
+    X1 = rng.normal(size=(40, 2)) * 0.5 + 3.0
+    state = moms_fit(jax.random.key(0), X1, X0, epochs=300)
+    T = np.asarray(moms_transform(state, X0))
+    h = float(median_bandwidth(X1, X0))  # one fixed bandwidth for before and after
+    before, after = float(mmd2_unbiased(X1, X0, h)), float(mmd2_unbiased(X1, T, h))
+    assert after < 0.2 * before, (before, after)  # the note's "> 80 % drop"
+    assert float(state.losses[-1]) < 0.1 * float(state.losses[0])
+    # the map moved the majority onto the minority's location
+    np.testing.assert_allclose(T.mean(0), X1.mean(0), atol=0.5)
+
+
+def test_moms_danger_and_safe_sets():
+    # 1-D: minority at 0..4; two minority points at 10.2 and 10.4 among majority 10..14: each has
+    # the other and 4 majority rows among its 5 neighbours (danger); a lone minority point
+    # at 40.5 has 5 majority neighbours (noise, not danger).
+    X1 = np.r_[np.arange(5.0), [10.2, 10.4, 40.5]][:, None]
+    X0 = np.r_[np.arange(10.0, 15.0), np.arange(30.0, 45.0)][:, None]
+    danger, safe = map(np.asarray, danger_safe_sets(X1, X0, k=5))
+    assert danger.tolist() == [False] * 5 + [True, True, False]
+    dmin = np.min(np.abs(X0 - X1.T), axis=1)
+    np.testing.assert_array_equal(safe, dmin > np.quantile(dmin, 0.75))
+    assert bucket(40) == 64 and bucket(300) == 320 and bucket(1000) == 1024 and bucket(64) == 64
+
+
+def test_moms_sampler_counts_determinism_bad_input():
+    X0, X1 = _imbalanced(n0=100, n1=20, seed=1)
+    X, y = _xy(X0, X1)
+    Xr, yr = MOMS(epochs=20, random_state=0).fit_resample(X, y)
+    assert Xr.shape == (200, 2) and np.bincount(yr).tolist() == [100, 100] and Xr.dtype == X.dtype
+    Xr2, _ = MOMS(epochs=20, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(Xr, Xr2)
+    Xn, yn = MOMS(epochs=20, n_synthetic=150, random_state=0).fit_resample(X, y)  # more than n0: with replacement
+    assert Xn.shape == (270, 2) and np.bincount(yn).tolist() == [100, 170]
+    gen = make_generator("moms", epochs=5)
+    assert gen.uses_majority
+    with pytest.raises(ValueError, match="at least 6"):
+        gen(jax.random.key(0), X1[:5], 3, X_majority=X0)
+    with pytest.raises(ValueError, match="n_minority > k"):
+        moms_fit(jax.random.key(0), X1[:5], X0)
+    Xb = X.copy()
+    Xb[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        MOMS(epochs=5).fit_resample(Xb, y)
+    with pytest.raises(ValueError, match="epochs"):
+        make_generator("moms", epochs=0)
+
+
+@imblearn_checks([MOMS(epochs=3, random_state=0)])
+def test_moms_imblearn_checks(estimator, check):
+    check(estimator)
