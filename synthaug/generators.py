@@ -237,6 +237,7 @@ GENERATOR_FACTORIES: dict = {
     "random": "synthaug.generators:random_oversampling",
     "gk-smote": "synthaug.gk_smote:gk_smote",
     "moms": "synthaug.moms:moms",
+    "leo-cvae": "synthaug.leo_cvae:leo_cvae",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 

@@ -234,3 +234,98 @@ def test_moms_sampler_counts_determinism_bad_input():
 @imblearn_checks([MOMS(epochs=3, random_state=0)])
 def test_moms_imblearn_checks(estimator, check):
     check(estimator)
+
+
+# ----------------------------------------------------------------------------- LEO-CVAE
+
+import scipy.stats  # noqa: E402
+
+from synthaug.leo_cvae import (  # noqa: E402
+    LEOCVAE,
+    leo_cvae_fit,
+    leo_cvae_generate,
+    local_entropy,
+    seed_probabilities,
+)
+
+_TINY = dict(hidden=8, latent=2, epochs=5)
+
+
+def test_local_entropy_pure_and_boundary():
+    # 1-D line: class 0 at -10..0, class 1 at 1..10, k = 2. Every point's two nearest are its
+    # two line neighbours, so only 0 (neighbours -1: class 0, 1: class 1) and 1 (neighbours 0
+    # and 2) see a 50/50 neighbourhood: exactly 1 bit; everything else is pure: 0.
+    X = np.arange(-10.0, 11.0)[:, None]
+    y = (X[:, 0] >= 1).astype(int)
+    H = np.asarray(local_entropy(X, y, k=2))
+    expected = np.zeros(21)
+    expected[[10, 11]] = 1.0
+    np.testing.assert_allclose(H, expected, atol=1e-12)
+    # brute force on random 3-class data with k = 6
+    rng = np.random.default_rng(0)
+    Xr, yr = rng.normal(size=(40, 2)), rng.integers(0, 3, 40)
+    D = ((Xr[:, None] - Xr[None]) ** 2).sum(-1)
+    np.fill_diagonal(D, np.inf)
+    nb = np.argsort(D, axis=1, kind="stable")[:, :6]
+    p = np.stack([(yr[nb] == c).mean(1) for c in range(3)], 1)
+    Hb = -np.sum(np.where(p > 0, p * np.log2(np.where(p > 0, p, 1)), 0), 1)
+    np.testing.assert_allclose(np.asarray(local_entropy(Xr, yr, k=6)), Hb, atol=1e-12)
+
+
+def test_seed_selection_proportional_to_entropy_weight():
+    H = np.array([0.0, 0.5, 1.0, 1.0])
+    p = np.asarray(seed_probabilities(H, 2.5))
+    np.testing.assert_allclose(p, (1 + H) ** 2.5 / np.sum((1 + H) ** 2.5))
+    X0, X1 = _imbalanced(n0=60, n1=20, d=2, seed=2, shift=1.0)
+    state, H1 = leo_cvae_fit(jax.random.key(0), X1, X0, k=5, **_TINY)
+    _, seeds = leo_cvae_generate(jax.random.key(1), state, X1, H1, 20000)
+    counts = np.bincount(np.asarray(seeds), minlength=20)
+    expected = 20000 * np.asarray(seed_probabilities(H1, 2.5))
+    assert scipy.stats.chisquare(counts, expected).pvalue > 1e-3
+
+
+def test_leo_cvae_early_stopping_keeps_best_and_generates_near_minority():
+    rng = np.random.default_rng(0)
+    X0 = rng.normal(size=(200, 3))
+    X1 = rng.normal(size=(40, 3)) * 0.5 + 2.0
+    state, H1 = leo_cvae_fit(jax.random.key(0), X1, X0, k=5, epochs=300, patience=5)
+    n_ep = len(state.train_losses)
+    assert state.best_epoch == int(np.argmin(state.val_losses))
+    # with patience 5 this run stops early, exactly `patience` epochs after the best one
+    assert n_ep < 300 and n_ep == state.best_epoch + 5 + 1
+    Xs, _ = leo_cvae_generate(jax.random.key(1), state, X1, H1, 300)
+    assert Xs.shape == (300, 3)
+    h = float(median_bandwidth(X1, X0))
+    assert float(mmd2_unbiased(X1, np.asarray(Xs), h)) < 0.2 * float(mmd2_unbiased(X1, X0, h))
+    Xp, sp = leo_cvae_generate(jax.random.key(1), state, X1, H1, 7, generation="prior")
+    assert Xp.shape == (7, 3) and np.all(np.asarray(sp) == 0)
+
+
+def test_leo_cvae_sampler_counts_determinism_bad_input():
+    X0, X1 = _imbalanced(n0=80, n1=20, seed=3)
+    X, y = _xy(X0, X1)
+    Xr, yr = LEOCVAE(k=5, random_state=0, **_TINY).fit_resample(X, y)
+    assert Xr.shape == (160, 2) and np.bincount(yr).tolist() == [80, 80] and Xr.dtype == X.dtype
+    Xr2, _ = LEOCVAE(k=5, random_state=0, **_TINY).fit_resample(X, y)
+    np.testing.assert_array_equal(Xr, Xr2)
+    Xn, yn = LEOCVAE(k=5, n_synthetic=9, random_state=1, **_TINY).fit_resample(X, y)
+    assert Xn.shape == (109, 2) and np.bincount(yn).tolist() == [80, 29]
+    gen = make_generator("leo-cvae", k=5, **_TINY)
+    assert gen.uses_majority
+    with pytest.raises(ValueError, match="at least 6"):
+        gen(jax.random.key(0), X1[:5], 3, X_majority=X0)
+    with pytest.raises(ValueError, match="n_minority > k"):
+        leo_cvae_fit(jax.random.key(0), X1[:15], X0)  # default k = 15
+    Xb = X.copy()
+    Xb[5, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        LEOCVAE(k=5, **_TINY).fit_resample(Xb, y)
+    with pytest.raises(ValueError, match="jit/vmap"):
+        jax.jit(lambda a, b: gen.fn(jax.random.key(0), a, 3, b))(X1, X0)
+    with pytest.raises(ValueError, match="weighting"):
+        make_generator("leo-cvae", weighting="bogus")
+
+
+@imblearn_checks([LEOCVAE(k=3, random_state=0, **_TINY)])
+def test_leo_cvae_imblearn_checks(estimator, check):
+    check(estimator)
