@@ -10,14 +10,19 @@ The theory core (pure JAX functions, explicit PRNG keys):
 * :mod:`synthaug.generators` – oracle, fixed Q, Gaussian fit, semi-oracle, SMOTE, jitter, random;
 * :mod:`synthaug.knn` – exact kNN;
 * :mod:`synthaug.montecarlo` – vectorised replications, MCSEs, log–log slopes;
-* :mod:`synthaug.simulate` – the simulation designs and their JSON contract.
+* :mod:`synthaug.simulate` – the simulation designs and their JSON contract;
+* :mod:`synthaug.fidelity` – MMD² with permutation p-value, per-column W1/KS, detection AUC,
+  manifold precision/recall;
+* :mod:`synthaug.gk_smote`, :mod:`synthaug.moms`, :mod:`synthaug.leo_cvae` – GK-SMOTE, MOMS and
+  LEO-CVAE generators and samplers; :mod:`synthaug.kotaro` – the KOTARO classifier (these four load
+  on first use: ``synthaug.GKSMOTE``, ``synthaug.MOMS``, ``synthaug.LEOCVAE``, ``synthaug.KOTAROClassifier``).
 """
 
 from . import _config  # noqa: F401  (switches on float64; see synthaug._config)
 
 __version__ = "0.1.0"
 
-from . import decomposition, fit, generators, knn, losses, montecarlo, populations, risk, simulate  # noqa: E402
+from . import decomposition, fidelity, fit, generators, knn, losses, montecarlo, populations, risk, simulate  # noqa: E402
 from .decomposition import decompose, expected_excess, theory_multiplier, theory_size  # noqa: E402
 from .fit import FitResult, weighted_fit  # noqa: E402
 from .generators import make_generator, nested_pool  # noqa: E402
@@ -49,4 +54,25 @@ __all__ = [
     "list_designs",
     "get_design",
     "SimulationResult",
+    "fidelity",
+    "GKSMOTE",
+    "MOMS",
+    "LEOCVAE",
+    "KOTAROClassifier",
 ]
+
+# Heavier modules (scikit-learn, imbalanced-learn, optax) load on first attribute access.
+_LAZY = {
+    "GKSMOTE": "synthaug.gk_smote",
+    "MOMS": "synthaug.moms",
+    "LEOCVAE": "synthaug.leo_cvae",
+    "KOTAROClassifier": "synthaug.kotaro",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'synthaug' has no attribute {name!r}")

@@ -278,11 +278,17 @@ def gk_smote_with_parents(
     module docstring for both variants.
     """
     X1 = jnp.asarray(X1)
-    X0 = jnp.asarray(X0, X1.dtype)
+    in_dtype = X1.dtype if jnp.issubdtype(X1.dtype, jnp.floating) else jnp.result_type(float)
+    # compute in the default float (float64 under synthaug's x64): one compilation per shape, not per dtype
+    dt = jnp.result_type(float)
+    X1 = X1.astype(dt)
+    X0 = jnp.asarray(X0, dt)
     _check(X1, X0, variant, k)
     if variant == "paper":
-        return _paper(key, X1, X0, int(n), int(max_neighbors), jnp.asarray(borderline_weight, X1.dtype))
-    return _reference(key, X1, X0, int(n), int(k))
+        out = _paper(key, X1, X0, int(n), int(max_neighbors), jnp.asarray(borderline_weight, dt))
+    else:
+        out = _reference(key, X1, X0, int(n), int(k))
+    return (out[0].astype(in_dtype),) + tuple(out[1:])
 
 
 def gk_smote(

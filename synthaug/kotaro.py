@@ -39,9 +39,12 @@ Choices the summary leaves open (❓), each a parameter:
 ``predict`` (0.5 at the threshold, about 0.88 at an interpolated +1 label), **not
 a calibrated probability**.
 
-Cost: :math:`O(n^2)` memory and :math:`O(n^3)` time for the solve (float64);
-intended for n up to a few thousand. Prediction builds the test-by-train
-kernel in blocks of 2048 rows. Binary targets only (a multi-class target raises
+Cost: :math:`O(n^2)` memory and :math:`O(n^3)` time for the solve (float64,
+LAPACK via SciPy); intended for n up to a few thousand. Prediction builds the
+test-by-train kernel in blocks of 2048 rows. The classifier is written in
+NumPy/SciPy rather than JAX on purpose: a scikit-learn estimator is refitted
+on many data shapes (cross-validation, grid search), and every new shape would
+cost a JAX compilation while the work itself is one LAPACK solve. Binary targets only (a multi-class target raises
 ``ValueError``).
 """
 
@@ -49,17 +52,32 @@ from __future__ import annotations
 
 import numbers
 
-import jax
-import jax.numpy as jnp
 import numpy as np
+import scipy.linalg
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .knn import knn, sq_distances
 
 __all__ = ["KOTAROClassifier", "adaptive_gammas"]
+
+
+def _sq_dist(Q, R):
+    qq = np.sum(Q * Q, axis=1)[:, None]
+    rr = np.sum(R * R, axis=1)[None, :]
+    return np.maximum(qq + rr - 2.0 * Q @ R.T, 0.0)
+
+
+def _kth_neighbor_sq(X, k):
+    """Squared distance from each row to its k-th nearest other row (blocks of 2048 query rows)."""
+    out = np.empty(X.shape[0])
+    for s in range(0, X.shape[0], 2048):
+        d2 = _sq_dist(X[s : s + 2048], X)
+        rows = np.arange(d2.shape[0])
+        d2[rows, rows + s] = np.inf  # self excluded
+        out[s : s + 2048] = np.partition(d2, k - 1, axis=1)[:, k - 1]
+    return out
 
 
 def adaptive_gammas(X, y=None, n_neighbors: int = 5, *, bandwidth_from: str = "dist", neighbors_from: str = "all"):
@@ -67,10 +85,12 @@ def adaptive_gammas(X, y=None, n_neighbors: int = 5, *, bandwidth_from: str = "d
 
     Returns ``(gamma, d)``, each shape (n,). ``y`` is needed for ``neighbors_from="same_class"``.
     """
-    X = jnp.asarray(X, jnp.float64)
+    X = np.asarray(X, np.float64)
     n = X.shape[0]
     if neighbors_from == "all":
-        d2 = knn(X, n_neighbors)[0][:, -1]
+        if n <= n_neighbors:
+            raise ValueError(f"n_neighbors={n_neighbors} needs more than {n_neighbors} rows; got {n}")
+        d2 = _kth_neighbor_sq(X, n_neighbors)
     else:
         y = np.asarray(y)
         d2 = np.empty(n)
@@ -81,27 +101,11 @@ def adaptive_gammas(X, y=None, n_neighbors: int = 5, *, bandwidth_from: str = "d
                     f"neighbors_from='same_class' with n_neighbors={n_neighbors} needs more than "
                     f"{n_neighbors} rows per class; class {c!r} has {idx.size}"
                 )
-            d2[idx] = np.asarray(knn(X[idx], n_neighbors)[0][:, -1])
-        d2 = jnp.asarray(d2)
-    d = jnp.sqrt(d2)
-    d = jnp.maximum(d, 1e-12 * jnp.maximum(jnp.median(d), 1e-300))
+            d2[idx] = _kth_neighbor_sq(X[idx], n_neighbors)
+    d = np.sqrt(d2)
+    d = np.maximum(d, 1e-12 * max(float(np.median(d)), 1e-300))
     gamma = 1.0 / d if bandwidth_from == "dist" else 1.0 / (d * d)
     return gamma, d
-
-
-@jax.jit
-def _gram(X, gamma):
-    return jnp.exp(-gamma[None, :] * sq_distances(X, X))
-
-
-@jax.jit
-def _solve(K, y, alpha):
-    return jnp.linalg.solve(K + alpha * jnp.eye(K.shape[0], dtype=K.dtype), y)
-
-
-@jax.jit
-def _decision(Q, X, gamma, w):
-    return jnp.exp(-gamma[None, :] * sq_distances(Q, X)) @ w
 
 
 class KOTAROClassifier(ClassifierMixin, BaseEstimator):
@@ -164,14 +168,17 @@ class KOTAROClassifier(ClassifierMixin, BaseEstimator):
             self.scale_ = np.where(sd > 0, sd, 1.0)
         else:
             self.mean_, self.scale_ = np.zeros(X.shape[1]), np.ones(X.shape[1])
-        Z = jnp.asarray((X - self.mean_) / self.scale_)
+        Z = (X - self.mean_) / self.scale_
         gamma, d = adaptive_gammas(
             Z, y_idx, self.n_neighbors, bandwidth_from=self.bandwidth_from, neighbors_from=self.neighbors_from
         )
-        K = _gram(Z, gamma)
-        ypm = jnp.asarray(2.0 * y_idx - 1.0)
-        w = _solve(K, ypm, float(self.alpha))
-        if not bool(jnp.all(jnp.isfinite(w))):
+        K = np.exp(-gamma[None, :] * _sq_dist(Z, Z))
+        K[np.diag_indices(n)] += self.alpha
+        try:
+            w = scipy.linalg.solve(K, 2.0 * y_idx - 1.0, check_finite=False)
+        except np.linalg.LinAlgError as e:
+            raise ValueError("the kernel system is singular (duplicate rows?); use alpha > 0") from e
+        if not np.all(np.isfinite(w)):
             raise ValueError("the kernel system is singular (duplicate rows?); use alpha > 0")
         self.X_fit_, self.gamma_, self.radius_, self.dual_coef_ = Z, gamma, d, w
         return self
@@ -179,9 +186,12 @@ class KOTAROClassifier(ClassifierMixin, BaseEstimator):
     def _f(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        Z = jnp.asarray((X - self.mean_) / self.scale_)
-        out = [_decision(Z[s : s + 2048], self.X_fit_, self.gamma_, self.dual_coef_) for s in range(0, Z.shape[0], 2048)]
-        return np.asarray(jnp.concatenate(out)) if out else np.zeros(0)
+        Z = (X - self.mean_) / self.scale_
+        out = [
+            np.exp(-self.gamma_[None, :] * _sq_dist(Z[s : s + 2048], self.X_fit_)) @ self.dual_coef_
+            for s in range(0, Z.shape[0], 2048)
+        ]
+        return np.concatenate(out) if out else np.zeros(0)
 
     def decision_function(self, X):
         """:math:`f(x) - \\text{threshold}`; positive values predict ``classes_[1]``."""
