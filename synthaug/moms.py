@@ -277,7 +277,7 @@ def moms_fit(
     state = _fit(
         key, _pad(X1, b1), jnp.arange(b1) < n1, _pad(X0, b0), jnp.arange(b0) < n0,
         lam, margin, alpha, lr, safe_quantile, int(epochs),
-        trace_len=bucket(int(epochs)), hidden=hidden, latent=latent, n_train=n_train, k=int(k),
+        trace_len=max(1024, 1 << (int(epochs) - 1).bit_length()), hidden=hidden, latent=latent, n_train=n_train, k=int(k),
     )  # fmt: skip
     return state._replace(losses=state.losses[: int(epochs)])
 

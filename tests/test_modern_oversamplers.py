@@ -290,31 +290,32 @@ def test_seed_selection_proportional_to_entropy_weight():
 
 
 def test_leo_cvae_early_stopping_keeps_best_and_generates_near_minority():
+    # shapes and widths as in the other LEO-CVAE tests (60 + 20 rows, d = 2, tiny widths): one compilation
     rng = np.random.default_rng(0)
-    X0 = rng.normal(size=(200, 3))
-    X1 = rng.normal(size=(40, 3)) * 0.5 + 2.0
-    state, H1 = leo_cvae_fit(jax.random.key(0), X1, X0, k=5, epochs=300, patience=5)
+    X0 = rng.normal(size=(60, 2))
+    X1 = rng.normal(size=(20, 2)) * 0.5 + 2.0
+    state, H1 = leo_cvae_fit(jax.random.key(0), X1, X0, k=5, hidden=8, latent=2, epochs=300, patience=5)
     n_ep = len(state.train_losses)
     assert state.best_epoch == int(np.argmin(state.val_losses))
     # with patience 5 this run stops early, exactly `patience` epochs after the best one
     assert n_ep < 300 and n_ep == state.best_epoch + 5 + 1
     Xs, _ = leo_cvae_generate(jax.random.key(1), state, X1, H1, 300)
-    assert Xs.shape == (300, 3)
+    assert Xs.shape == (300, 2)
     h = float(median_bandwidth(X1, X0))
     assert float(mmd2_unbiased(X1, np.asarray(Xs), h)) < 0.2 * float(mmd2_unbiased(X1, X0, h))
     Xp, sp = leo_cvae_generate(jax.random.key(1), state, X1, H1, 7, generation="prior")
-    assert Xp.shape == (7, 3) and np.all(np.asarray(sp) == 0)
+    assert Xp.shape == (7, 2) and np.all(np.asarray(sp) == 0)
 
 
 def test_leo_cvae_sampler_counts_determinism_bad_input():
-    X0, X1 = _imbalanced(n0=80, n1=20, seed=3)
+    X0, X1 = _imbalanced(n0=60, n1=20, seed=3)
     X, y = _xy(X0, X1)
     Xr, yr = LEOCVAE(k=5, random_state=0, **_TINY).fit_resample(X, y)
-    assert Xr.shape == (160, 2) and np.bincount(yr).tolist() == [80, 80] and Xr.dtype == X.dtype
+    assert Xr.shape == (120, 2) and np.bincount(yr).tolist() == [60, 60] and Xr.dtype == X.dtype
     Xr2, _ = LEOCVAE(k=5, random_state=0, **_TINY).fit_resample(X, y)
     np.testing.assert_array_equal(Xr, Xr2)
     Xn, yn = LEOCVAE(k=5, n_synthetic=9, random_state=1, **_TINY).fit_resample(X, y)
-    assert Xn.shape == (109, 2) and np.bincount(yn).tolist() == [80, 29]
+    assert Xn.shape == (89, 2) and np.bincount(yn).tolist() == [60, 29]
     gen = make_generator("leo-cvae", k=5, **_TINY)
     assert gen.uses_majority
     with pytest.raises(ValueError, match="at least 6"):
