@@ -151,6 +151,31 @@ def test_kotaro_widens_kernels_in_sparse_regions():
     np.testing.assert_allclose(g2, 1.0 / d2**2)
 
 
+def test_kotaro_minority_recall_beats_single_width_rbf_svm_under_severe_imbalance():
+    # IR 50 (500 vs 10 rows), minority N((1.8, 0), 0.49 I) overlapping the majority N(0, I).
+    # Paired over 6 seeds, balanced test sets of 4000 rows: KOTARO's wide minority kernels give a
+    # higher minority recall than an RBF-SVM with one global width; require the mean paired
+    # difference to exceed 4 standard errors.
+    from sklearn.metrics import recall_score
+    from sklearn.svm import SVC
+
+    diffs = []
+    for seed in range(6):
+        rng = np.random.default_rng(100 + seed)
+
+        def draw(n0, n1):
+            X = np.r_[rng.normal(size=(n0, 2)), rng.normal(size=(n1, 2)) * 0.7 + [1.8, 0.0]]
+            return X, np.r_[np.zeros(n0, int), np.ones(n1, int)]
+
+        X, y = draw(500, 10)
+        Xt, yt = draw(2000, 2000)
+        r_k = recall_score(yt, KOTAROClassifier().fit(X, y).predict(Xt))
+        r_s = recall_score(yt, SVC().fit(X, y).predict(Xt))
+        diffs.append(r_k - r_s)
+    diffs = np.asarray(diffs)
+    assert diffs.mean() > 4 * diffs.std(ddof=1) / np.sqrt(len(diffs)), diffs
+
+
 def test_kotaro_bad_input_and_labels():
     X0, X1 = _imbalanced(n0=30, n1=8)
     X, y = _xy(X0, X1)
