@@ -69,7 +69,10 @@ Follows the unofficial simplified implementation, with ``k`` (default 5):
 
 Both variants are pure JAX (fixed shapes, ``jit``/``vmap``-able): one kNN call
 with ``max_neighbors`` (paper) or ``k`` (reference) neighbours over the whole
-data and one over the minority.
+data and one over the minority. They compute in the default float (float64
+under synthaug's x64 mode) and return rows in the input's float dtype. In both
+fallbacks above (every minority point noisy, or no usable cluster) the
+"never seed from a noisy point" guarantee is necessarily void.
 """
 
 from __future__ import annotations
