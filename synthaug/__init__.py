@@ -22,13 +22,21 @@ The diagnosis (Ma & Zhang, arXiv 2601.16120):
 * :mod:`synthaug.samplers` – imbalanced-learn samplers incl. :class:`VTSSResampler`;
 * :mod:`synthaug.adapters` – imbalanced-learn samplers and callables as generators;
 * :mod:`synthaug.datasets` – bundled offline datasets.
+
+Generators beyond SMOTE and generator fidelity:
+
+* :mod:`synthaug.fidelity` – MMD² with permutation p-value, per-column W1/KS, detection AUC,
+  manifold precision/recall;
+* :mod:`synthaug.gk_smote`, :mod:`synthaug.moms`, :mod:`synthaug.leo_cvae` – GK-SMOTE, MOMS and
+  LEO-CVAE generators and samplers; :mod:`synthaug.kotaro` – the KOTARO classifier (these four load
+  on first use: ``synthaug.GKSMOTE``, ``synthaug.MOMS``, ``synthaug.LEOCVAE``, ``synthaug.KOTAROClassifier``).
 """
 
 from . import _config  # noqa: F401  (switches on float64; see synthaug._config)
 
 __version__ = "0.1.0"
 
-from . import decomposition, fit, generators, knn, losses, montecarlo, populations, risk, simulate  # noqa: E402
+from . import decomposition, fidelity, fit, generators, knn, losses, montecarlo, populations, risk, simulate  # noqa: E402
 from .decomposition import decompose, expected_excess, theory_multiplier, theory_size  # noqa: E402
 from .fit import FitResult, weighted_fit  # noqa: E402
 from .generators import make_generator, nested_pool  # noqa: E402
@@ -38,7 +46,6 @@ from .risk import balanced_weights, empirical_balanced_risk  # noqa: E402
 from .simulate import SimulationResult, get_design, list_designs, run_design  # noqa: E402
 from .diagnosis import Diagnosis, diagnose, select_size  # noqa: E402
 from .datasets import load_dataset  # noqa: E402
-from .samplers import VTSSResampler, as_sampler  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -69,4 +76,27 @@ __all__ = [
     "load_dataset",
     "VTSSResampler",
     "as_sampler",
+    "fidelity",
+    "GKSMOTE",
+    "MOMS",
+    "LEOCVAE",
+    "KOTAROClassifier",
 ]
+
+# Heavier modules (scikit-learn, imbalanced-learn, optax) load on first attribute access.
+_LAZY = {
+    "GKSMOTE": "synthaug.gk_smote",
+    "MOMS": "synthaug.moms",
+    "LEOCVAE": "synthaug.leo_cvae",
+    "KOTAROClassifier": "synthaug.kotaro",
+    "VTSSResampler": "synthaug.samplers",
+    "as_sampler": "synthaug.samplers",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'synthaug' has no attribute {name!r}")

@@ -236,6 +236,9 @@ GENERATOR_FACTORIES: dict = {
     "gaussian": "synthaug.generators:gaussian_fit",
     "jitter": "synthaug.generators:jitter",
     "random": "synthaug.generators:random_oversampling",
+    "gk-smote": "synthaug.gk_smote:gk_smote",
+    "moms": "synthaug.moms:moms",
+    "leo-cvae": "synthaug.leo_cvae:leo_cvae",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 

@@ -46,7 +46,6 @@ import math
 
 import jax
 import jax.numpy as jnp
-import optax
 
 from .fit import fit_prefixes, weighted_fit
 from .losses import Loss, logistic_loss, squared_loss
@@ -215,6 +214,8 @@ class MLPModel:
         X = jnp.asarray(X)
         w = jnp.ones(X.shape[0], X.dtype) if w is None else jnp.asarray(w, X.dtype)
         wn = w / jnp.sum(w)
+        import optax  # only the MLP needs it
+
         params = self.init(key, X.shape[1], X.dtype) if theta0 is None else theta0
         opt = optax.adamw(self.learning_rate, weight_decay=self.weight_decay)
 
@@ -225,7 +226,7 @@ class MLPModel:
             p, state = carry
             g = jax.grad(objective)(p)
             updates, state = opt.update(g, state, p)
-            return (optax.apply_updates(p, updates), state), None
+            return (optax.apply_updates(p, updates), state), None  # noqa: F821
 
         (params, _), _ = jax.lax.scan(epoch, (params, opt.init(params)), None, length=self.epochs)
         return params

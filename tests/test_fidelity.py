@@ -1,0 +1,112 @@
+"""Fidelity metrics: MMD calibration and power, per-column W1/KS against scipy, detection AUC, precision/recall."""
+
+import jax
+import numpy as np
+import pytest
+import scipy.stats
+
+import synthaug  # noqa: F401
+from synthaug import fidelity as fd
+
+
+def _mmd2_bruteforce(X, Y, h):
+    def k(a, b):
+        return np.exp(-np.sum((a[:, None] - b[None]) ** 2, -1) / (2 * h * h))
+
+    n, m = len(X), len(Y)
+    Kxx, Kyy, Kxy = k(X, X), k(Y, Y), k(X, Y)
+    return (
+        (Kxx.sum() - np.trace(Kxx)) / (n * (n - 1))
+        + (Kyy.sum() - np.trace(Kyy)) / (m * (m - 1))
+        - 2 * Kxy.mean()
+    )
+
+
+def test_mmd2_matches_definition_and_median_bandwidth():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(7, 3)), rng.normal(size=(5, 3)) + 0.3
+    Z = np.r_[X, Y]
+    d = np.sqrt(((Z[:, None] - Z[None]) ** 2).sum(-1))[np.triu_indices(12, 1)]
+    h = np.median(d)
+    np.testing.assert_allclose(float(fd.median_bandwidth(X, Y)), h, rtol=1e-12)
+    np.testing.assert_allclose(float(fd.mmd2_unbiased(X, Y)), _mmd2_bruteforce(X, Y, h), rtol=1e-10)
+    np.testing.assert_allclose(float(fd.mmd2_unbiased(X, Y, bandwidth=0.7)), _mmd2_bruteforce(X, Y, 0.7), rtol=1e-10)
+    res = fd.mmd_test(jax.random.key(0), X, Y, n_permutations=9)
+    np.testing.assert_allclose(float(res.mmd2), _mmd2_bruteforce(X, Y, h), rtol=1e-10)
+
+
+def test_mmd_null_near_zero_and_pvalues_calibrated():
+    # Under H0 (both samples N(0, I_2)) the U-statistic has mean 0 and the permutation
+    # p-value is uniform on {1/(B+1), ..., 1}, so P(p <= a) = a exactly for a*(B+1) integer.
+    R, B, n = 300, 199, 15
+    rng = np.random.default_rng(12345)
+    keys = jax.random.split(jax.random.key(7), R)
+    stats, pvals = np.empty(R), np.empty(R)
+    for r in range(R):
+        X, Y = rng.normal(size=(n, 2)), rng.normal(size=(n, 2))
+        res = fd.mmd_test(keys[r], X, Y, n_permutations=B)
+        stats[r], pvals[r] = float(res.mmd2), float(res.p_value)
+    # mean of MMD²_u is 0: |mean| within 4 Monte Carlo standard errors
+    assert abs(stats.mean()) < 4 * stats.std(ddof=1) / np.sqrt(R)
+    for a in (0.05, 0.2, 0.5):
+        se = np.sqrt(a * (1 - a) / R)
+        assert abs(np.mean(pvals <= a) - a) < 4 * se, (a, np.mean(pvals <= a))
+    # whole distribution: KS against U(0, 1) (discreteness 1/200 is far below the KS tolerance)
+    assert scipy.stats.kstest(pvals, "uniform").pvalue > 1e-3
+
+
+def test_mmd_detects_mean_shift():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    Y = rng.normal(size=(60, 2)) + np.array([1.0, 0.0])
+    res = fd.mmd_test(jax.random.key(1), X, Y, n_permutations=199)
+    assert float(res.p_value) == pytest.approx(1 / 200)  # no permutation reaches the observed value
+    same = fd.mmd2_unbiased(X, rng.normal(size=(60, 2)))
+    assert float(res.mmd2) > 10 * abs(float(same))
+
+
+@pytest.mark.parametrize("n, m, seed", [(5, 5, 0), (7, 4, 1), (13, 20, 2)])
+def test_w1_and_ks_match_scipy(n, m, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    Y = rng.exponential(size=(m, 3))
+    Y[0, 1] = X[0, 1]  # a tie across the samples
+    w1 = np.asarray(fd.wasserstein1(X, Y))
+    ks = np.asarray(fd.ks_statistic(X, Y))
+    for j in range(3):
+        np.testing.assert_allclose(w1[j], scipy.stats.wasserstein_distance(X[:, j], Y[:, j]), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(ks[j], scipy.stats.ks_2samp(X[:, j], Y[:, j]).statistic, rtol=1e-12)
+
+
+def test_detection_auc_and_normalisation():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 2))
+    far = fd.detection_auc(jax.random.key(0), X, rng.normal(size=(100, 2)) + 4.0)
+    assert far.auc > 0.99 and far.normalised == pytest.approx(2 * abs(far.auc - 0.5))
+    same = fd.detection_auc(jax.random.key(0), X, rng.normal(size=(100, 2)))
+    assert len(same.fold_aucs) == 5 and 0.0 <= same.normalised < 0.3
+
+
+def test_precision_recall_coverage():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 2))
+    # synthetic rows collapsed on a small part of the real support: precise but low recall
+    Y = rng.normal(size=(300, 2)) * 0.1
+    pr = fd.precision_recall(X, Y, k=5)
+    assert float(pr.precision) > 0.95 and float(pr.recall) < 0.3 and float(pr.coverage) < 0.5
+    pr_same = fd.precision_recall(X, rng.normal(size=(300, 2)), k=5)
+    assert float(pr_same.precision) > 0.8 and float(pr_same.recall) > 0.8 and float(pr_same.coverage) > 0.8
+    far = fd.precision_recall(X, rng.normal(size=(50, 2)) + 20.0, k=5)
+    assert float(far.precision) == 0.0 and float(far.recall) == 0.0
+
+
+def test_bad_input():
+    X = np.zeros((10, 2))
+    with pytest.raises(ValueError, match="same columns"):
+        fd.mmd2_unbiased(X, np.zeros((10, 3)))
+    with pytest.raises(ValueError, match="NaN"):
+        fd.wasserstein1(X, np.full((4, 2), np.nan))
+    with pytest.raises(ValueError, match="bandwidth"):
+        fd.mmd2_unbiased(X, X + 1, bandwidth=0.0)
+    with pytest.raises(ValueError, match="more than k"):
+        fd.precision_recall(X, X[:3], k=5)
