@@ -73,15 +73,22 @@ class Generator:
         when ``uses_majority``.
       min_rows: the smallest minority sample the method accepts.
       uses_majority: the method needs the majority rows too.
+      traceable: ``fn`` runs under ``jit``/``vmap``. A generator that needs concrete
+        arrays (e.g. Python-side early stopping) sets False; called on traced inputs it
+        then runs on the host through :func:`jax.pure_callback` (one call per
+        vmapped instance), so it still works inside the diagnosis and the designs.
     """
 
     name: str
     fn: Callable
     min_rows: int = 1
     uses_majority: bool = False
+    traceable: bool = True
 
     def __call__(self, key, X_minority, n: int, X_majority=None):
         n = check_size(n, "n")
+        if not self.traceable and not is_concrete(key, X_minority, X_majority):
+            return self._host_call(key, X_minority, n, X_majority)
         if is_concrete(X_minority):
             check_features(X_minority, "X_minority", min_rows=self.min_rows)
         X_minority = jnp.asarray(X_minority)
@@ -103,6 +110,26 @@ class Generator:
                 f"X_majority must have {X_minority.shape[1]} columns like X_minority; got shape {X_majority.shape}"
             )
         return self.fn(key, X_minority, n, X_majority)
+
+    def _host_call(self, key, X_minority, n, X_majority):
+        X_minority = jnp.asarray(X_minority)
+        if not jnp.issubdtype(X_minority.dtype, jnp.floating):
+            X_minority = X_minority.astype(jnp.result_type(float))
+        typed = jnp.issubdtype(jnp.asarray(key).dtype, jax.dtypes.prng_key)
+        args = (jax.random.key_data(key) if typed else jnp.asarray(key), X_minority)
+        if self.uses_majority:
+            if X_majority is None:
+                raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
+            args = args + (jnp.asarray(X_majority, X_minority.dtype),)
+        impl = jax.random.key_impl(key) if typed else None
+
+        def host(kd, x1, *x0):
+            k = jax.random.wrap_key_data(np.asarray(kd), impl=impl) if typed else jnp.asarray(kd)
+            out = self(k, np.asarray(x1), n, X_majority=np.asarray(x0[0]) if x0 else None)
+            return np.asarray(out, dtype=x1.dtype)
+
+        shape = jax.ShapeDtypeStruct((n, X_minority.shape[1]), X_minority.dtype)
+        return jax.pure_callback(host, shape, *args, vmap_method="sequential")
 
     def __repr__(self):
         return f"Generator({self.name!r})"

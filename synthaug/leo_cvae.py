@@ -396,7 +396,7 @@ def leo_cvae(
         out, _ = leo_cvae_generate(k_gen, state, X1, H1, n, gamma=gamma, generation=generation)
         return out.astype(X1.dtype)
 
-    return Generator(name, fn, min_rows=int(k) + 1, uses_majority=True)
+    return Generator(name, fn, min_rows=int(k) + 1, uses_majority=True, traceable=False)
 
 
 class LEOCVAE(GeneratorSampler):

@@ -359,3 +359,20 @@ def test_pilot_scores_match_autodiff_for_linear_models():
     # The balanced pilot solves the balanced score equation (up to the ridge term).
     grad = 0.5 * S[y == 0].mean(0) + 0.5 * S[y == 1].mean(0) + 2 * model.ridge * np.asarray(params)
     assert np.max(np.abs(grad)) < 1e-8
+
+
+def test_host_only_generator_runs_under_jit_and_vmap():
+    from synthaug.generators import Generator
+
+    def fn(key, X1, n, X0):  # NumPy inside: needs concrete arrays
+        seed = int(np.asarray(jax.random.randint(key, (), 0, 1000)))
+        r = np.random.default_rng(seed)
+        return jnp.asarray(np.asarray(X1)[r.integers(0, len(X1), n)] + 0.0 * np.asarray(X0).mean())
+
+    g = Generator("host-only", fn, uses_majority=True, traceable=False)
+    X0, X1 = np.zeros((6, 2)), np.arange(10.0).reshape(5, 2)
+    eager = np.asarray(g(jax.random.key(1), X1, 4, X_majority=X0))
+    jitted = np.asarray(jax.jit(lambda k: g(k, X1, 4, X_majority=X0))(jax.random.key(1)))
+    np.testing.assert_array_equal(eager, jitted)
+    batched = np.asarray(jax.vmap(lambda k: g(k, X1, 4, X_majority=X0))(jax.random.split(jax.random.key(1), 3)))
+    assert batched.shape == (3, 4, 2) and set(map(tuple, batched.reshape(-1, 2))) <= set(map(tuple, X1))
