@@ -283,6 +283,14 @@ def estimate_bias(
     if generator.uses_majority and X_minority is None:
         raise ValueError(f"generator {generator.name!r} uses the opposite class: pass X_minority")
     other = None if X_minority is None else jnp.asarray(X_minority, X0.dtype)
+    return _estimate_bias(key, generator, X0, other, block_size, method, B, n_pool, m, bool(cross_fit),
+                          int(proxy_label))
+
+
+@functools.partial(jax.jit, static_argnames=("generator", "block_size", "method", "B", "n_pool", "m", "cross_fit",
+                                             "proxy_label"))
+def _estimate_bias(key, generator, X0, other, block_size, method, B, n_pool, m, cross_fit, proxy_label):
+    n0, d = X0.shape
     kp, kg1, kg2 = jax.random.split(key, 3)
     Xp = X0[jax.random.permutation(kp, n0)]
     dtype = X0.dtype
@@ -552,7 +560,10 @@ def bias_corrected_fit(
     X1 = jnp.asarray(X_minority, X0.dtype)
     n0, n1 = X0.shape[0], X1.shape[0]
     if n_synthetic is None:
-        n_synthetic = max(n0 - n1, 0)
+        if n0 < n1:
+            raise ValueError(f"the majority ({n0} rows) is smaller than the minority ({n1} rows): swap the classes "
+                             "or pass n_synthetic explicitly")
+        n_synthetic = n0 - n1
     n_synthetic = check_size(n_synthetic, "n_synthetic")
     b = correction_coefficient(n0, n1, n_synthetic, weighting) if beta is None else float(beta)
     if not np.isfinite(b):

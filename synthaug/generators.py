@@ -235,6 +235,9 @@ GENERATOR_FACTORIES: dict = {
     "gaussian": "synthaug.generators:gaussian_fit",
     "jitter": "synthaug.generators:jitter",
     "random": "synthaug.generators:random_oversampling",
+    "bootstrap": "synthaug.bc_generators:bootstrap",
+    "shrink": "synthaug.bc_generators:shrink",
+    "gmm": "synthaug.bc_generators:gmm",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 
