@@ -508,7 +508,7 @@ def _validate_fit_inputs(X0, X1, generator, n_synthetic, method, correction, wei
     check_size(n_synthetic, "n_synthetic")
     if is_concrete(X0, X1):
         A = check_features(X0, "X_majority")
-        Bm = check_features(X1, "X_minority", min_rows=generator.min_rows)
+        Bm = check_features(X1, "X_minority", min_rows=generator.min_rows if n_synthetic else 1)
         if A.shape[1] != Bm.shape[1]:
             raise ValueError(f"X_majority has {A.shape[1]} columns but X_minority has {Bm.shape[1]}")
 
@@ -552,7 +552,7 @@ def bias_corrected_fit(
 
     Works under ``jit``/``vmap`` (all size arguments static); validates concrete input.
     """
-    _validate_fit_inputs(X_majority, X_minority, generator, 0 if n_synthetic is None else n_synthetic,
+    _validate_fit_inputs(X_majority, X_minority, generator, 1 if n_synthetic is None else n_synthetic,
                          method, correction, weighting, proxy_label)
     X0 = jnp.asarray(X_majority)
     if not jnp.issubdtype(X0.dtype, jnp.floating):
