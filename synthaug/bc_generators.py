@@ -23,7 +23,26 @@ import numpy as np
 
 from .generators import Generator, random_oversampling
 
-__all__ = ["shrink", "bootstrap", "gmm", "fit_gmm", "sample_gmm"]
+__all__ = ["shrink", "bootstrap", "smote_global", "gmm", "fit_gmm", "sample_gmm"]
+
+
+def smote_global(name: str = "smote-global") -> Generator:
+    r"""SMOTE with k = n1 − 1 (every other row is a neighbour), sampled directly.
+
+    With k = n1 − 1 the neighbour of base row :math:`i` is uniform over the other rows, so
+    :math:`j = (i + U\{1, n_1-1\}) \bmod n_1` draws it exactly without a kNN search
+    (the same law as :func:`synthaug.generators.smote` with ``k = n1 - 1``).
+    """
+
+    def fn(key, X, n):
+        n1 = X.shape[0]
+        kb, kj, ku = jax.random.split(key, 3)
+        i = jax.random.randint(kb, (n,), 0, n1)
+        j = (i + jax.random.randint(kj, (n,), 1, n1)) % n1
+        u = jax.random.uniform(ku, (n, 1), X.dtype)
+        return X[i] + u * (X[j] - X[i])
+
+    return Generator(name, fn, min_rows=2)
 
 
 def shrink(c: float = 0.7, noise: float = 0.1, name: str = "shrink") -> Generator:

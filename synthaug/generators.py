@@ -238,6 +238,7 @@ GENERATOR_FACTORIES: dict = {
     "bootstrap": "synthaug.bc_generators:bootstrap",
     "shrink": "synthaug.bc_generators:shrink",
     "gmm": "synthaug.bc_generators:gmm",
+    "smote-global": "synthaug.bc_generators:smote_global",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 

@@ -54,6 +54,7 @@ DESIGN_MODULES = {
     "realistic-aligned": "simulations.realistic_aligned",
     "mean-shift-symmetry": "simulations.mean_shift_symmetry",
     "logistic-symmetry": "simulations.logistic_symmetry",
+    "bias-correction": "simulations.bias_correction",
 }
 
 
