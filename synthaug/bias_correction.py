@@ -585,7 +585,7 @@ def bias_corrected_fit(
 def _bc_fit(loss, key, generator, X0, X1, n_synthetic, method, correction, weighting, beta, ridge, n_blocks,
             block_synthetic, cross_fit, proxy_label, fallback, max_step, max_iter, tol):
     dtype = X0.dtype
-    k_syn, k_bias = jax.random.split(key)
+    k_syn, k_bias, _ = jax.random.split(key, 3)  # the same keys as compare_estimators (paired estimate)
     n1, d = X1.shape
     X_syn = (generator(k_syn, X1, n_synthetic, X_majority=X0) if n_synthetic > 0
              else jnp.zeros((0, d), dtype))
@@ -654,27 +654,32 @@ def compare_estimators(loss: Loss, key, generator: Generator, X0, X1, n_syntheti
     k_syn, k_p, k_h = jax.random.split(key, 3)
     X_syn = generator(k_syn, X1, n_synthetic, X_majority=X0)
     beta = jnp.asarray(correction_coefficient(n0, n1, n_synthetic, weighting), dtype)
-    fit = functools.partial(weighted_fit, loss, ridge=ridge, max_iter=max_iter, tol=tol)
-    raw = fit(*augmented_design(X0, X1, None, "pooled"))
-    rew = fit(*augmented_design(X0, X1, None, "balanced"))
-    Xa, ya, wa = augmented_design(X0, X1, X_syn, weighting)
-    naive = fit(Xa, ya, wa)
-    thetas, flags, unbs = [raw.theta, rew.theta, naive.theta], [False, False, False], [False, False, False]
     b_p = estimate_bias(k_p, generator, X0, n1, method="paired", X_minority=X1)
     b_h = estimate_bias(k_h, generator, X0, n1, method="heldout", cross_fit=cross_fit, X_minority=X1)
-    onestep = {}
-    for name, b in (("heldout", b_h), ("paired", b_p)):
-        Xb, yb, wb = corrected_design(X0, X1, X_syn, b, beta, weighting)
-        th_os, _, _ = one_step(loss, naive.theta, Xa, ya, wa, Xb, yb, wb, ridge)
-        onestep[name] = th_os
-        full = fit(Xb, yb, wb, theta0=naive.theta)
-        unb, neg, _, _ = unboundedness_check(loss, full.theta, naive.theta, Xb, yb, wb, ridge, max_step=max_step)
-        flag = unb | neg | ~full.converged
-        thetas.append(jnp.where(flag, th_os, full.theta))
-        flags.append(flag)
-        unbs.append(unb)
-    thetas.append(onestep["paired"])
-    flags.append(False)
-    unbs.append(False)
-    return Comparison(jnp.stack(thetas), jnp.stack([jnp.asarray(f) for f in flags]),
-                      jnp.stack([jnp.asarray(u) for u in unbs]))
+    # One design holding every row; each estimator is a weight vector over it (zero weights switch
+    # rows off), so a single vmapped weighted_fit serves all of them (one compiled Newton solver).
+    Xa, ya, wa = augmented_design(X0, X1, X_syn, weighting)
+    rh, rp = b_h.X.shape[0], b_p.X.shape[0]
+    X = jnp.concatenate([Xa, b_h.X, b_p.X])
+    y = jnp.concatenate([ya, b_h.label, b_p.label])
+    na, n_real = Xa.shape[0], n0 + n1
+    z = lambda k: jnp.zeros(k, dtype)
+    w_raw = jnp.concatenate([jnp.full(n_real, 1.0 / n_real, dtype), z(na - n_real + rh + rp)])
+    w_rew = jnp.concatenate([jnp.full(n0, 0.5 / n0, dtype), jnp.full(n1, 0.5 / n1, dtype), z(na - n_real + rh + rp)])
+    w_naive = jnp.concatenate([wa, z(rh + rp)])
+    w_h = jnp.concatenate([wa, -beta * b_h.coef, z(rp)])
+    w_p = jnp.concatenate([wa, z(rh), -beta * b_p.coef])
+    fit = lambda w, t0: weighted_fit(loss, X, y, w, ridge=ridge, theta0=t0, max_iter=max_iter, tol=tol)
+    p = loss.dim(X.shape[1])
+    first = jax.vmap(fit)(jnp.stack([w_raw, w_rew, w_naive]), jnp.zeros((3, p), dtype))
+    th_naive = first.theta[2]
+    W = jnp.stack([w_h, w_p])
+    full = jax.vmap(fit)(W, jnp.stack([th_naive, th_naive]))
+    th_os = jax.vmap(lambda w: one_step(loss, th_naive, X, y, w_naive, X, y, w, ridge)[0])(W)
+    unb, neg, _, _ = jax.vmap(lambda th, w: unboundedness_check(loss, th, th_naive, X, y, w, ridge,
+                                                                 max_step=max_step))(full.theta, W)
+    flag = unb | neg | ~full.converged
+    th_bc = jnp.where(flag[:, None], th_os, full.theta)
+    thetas = jnp.concatenate([first.theta, th_bc, th_os[1:]])
+    false = jnp.zeros(3, bool)
+    return Comparison(thetas, jnp.concatenate([false, flag, false[:1]]), jnp.concatenate([false, unb, false[:1]]))

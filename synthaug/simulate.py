@@ -55,6 +55,7 @@ DESIGN_MODULES = {
     "mean-shift-symmetry": "simulations.mean_shift_symmetry",
     "logistic-symmetry": "simulations.logistic_symmetry",
     "bias-correction": "simulations.bias_correction",
+    "smote-bias": "simulations.smote_bias",
 }
 
 

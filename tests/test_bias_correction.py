@@ -19,6 +19,7 @@ from synthaug.bc_generators import bootstrap, gmm, shrink
 from synthaug.bias_correction import (
     augmented_design,
     bias_corrected_fit,
+    compare_estimators,
     corrected_design,
     corrected_objective,
     correction_coefficient,
@@ -139,7 +140,7 @@ def test_naive_is_weighted_fit_of_augmented_design():
     X0, X1 = _data(4)
     key = jax.random.PRNGKey(4)
     r = bias_corrected_fit(LOSS, key, SMOTE5, X0, X1, ridge=1e-6)
-    k_syn, _ = jax.random.split(key)
+    k_syn, _, _ = jax.random.split(key, 3)
     X_syn = SMOTE5(k_syn, X1, 380)
     direct = fit_estimator(LOSS, "naive", X0, X1, X_syn, ridge=1e-6)
     np.testing.assert_allclose(np.asarray(r.theta_naive), np.asarray(direct.theta), rtol=1e-10, atol=1e-12)
@@ -183,7 +184,7 @@ def test_full_minimises_direct_objective():
     key = jax.random.PRNGKey(8)
     r = bias_corrected_fit(LOSS, key, SMOTE5, X0, X1, correction="full", ridge=1e-6)
     assert bool(r.converged) and not bool(r.fallback_used) and not bool(r.unbounded)
-    k_syn, k_bias = jax.random.split(key)
+    k_syn, k_bias, _ = jax.random.split(key, 3)
     X_syn = SMOTE5(k_syn, X1, 380)
     bias = estimate_bias(k_bias, SMOTE5, X0, 20, X_minority=X1)
     g = jax.grad(lambda t: corrected_objective(LOSS, t, X0, X1, X_syn, bias, r.beta, 1e-6))(r.theta)
@@ -196,7 +197,7 @@ def test_one_step_is_one_newton_step_of_full_objective(method):
     key = jax.random.PRNGKey(9)
     r = bias_corrected_fit(LOSS, key, SMOTE5, X0, X1, method=method, ridge=1e-6)
     assert not bool(r.negative_curvature)
-    k_syn, k_bias = jax.random.split(key)
+    k_syn, k_bias, _ = jax.random.split(key, 3)
     X_syn = SMOTE5(k_syn, X1, 380)
     bias = estimate_bias(k_bias, SMOTE5, X0, 20, method=method, X_minority=X1)
     F = lambda t: corrected_objective(LOSS, t, X0, X1, X_syn, bias, r.beta, 1e-6)
@@ -213,6 +214,21 @@ def test_default_correction_is_one_step_and_beta_is_exact():
     np.testing.assert_allclose(float(r.beta), 380 / 800)
     np.testing.assert_array_equal(np.asarray(r.theta), np.asarray(r.theta_onestep))
     assert correction_coefficient(400, 20, 380, "pooled") == pytest.approx((400 - 20) / (2 * 400))
+
+
+def test_compare_estimators_matches_single_estimators():
+    """compare_estimators (one vmapped weighted_fit over weight vectors) == the individual entry points."""
+    X0, X1 = _data(16)
+    key = jax.random.PRNGKey(16)
+    c = compare_estimators(LOSS, key, SMOTE5, X0, X1, 380, ridge=1e-6)
+    ref = [fit_estimator(LOSS, m, X0, X1, ridge=1e-6).theta for m in ("raw", "reweight")]
+    os_ = bias_corrected_fit(LOSS, key, SMOTE5, X0, X1, ridge=1e-6)
+    full = bias_corrected_fit(LOSS, key, SMOTE5, X0, X1, ridge=1e-6, correction="full")
+    ref += [os_.theta_naive, None, full.theta, os_.theta]
+    assert not bool(jnp.any(c.flagged))
+    for j, r in enumerate(ref):
+        if r is not None:
+            np.testing.assert_allclose(np.asarray(c.theta[j]), np.asarray(r), rtol=1e-8, atol=1e-9)
 
 
 def test_augmented_design_weights():
