@@ -134,6 +134,7 @@ __all__ = [
     "COMPARE_METHODS",
     "Comparison",
     "compare_estimators",
+    "corrected_fit",
 ]
 
 METHODS = ("raw", "reweight", "naive", "bc")
@@ -596,9 +597,30 @@ def _bc_fit(loss, key, generator, X0, X1, n_synthetic, method, correction, weigh
     else:  # no synthetic rows: nothing to correct unless beta is forced; keep a shape-stable empty estimate
         bias = BiasEstimate(jnp.zeros((0, d), dtype), jnp.zeros(0, dtype), jnp.zeros(0, dtype))
     Xa, ya, wa = augmented_design(X0, X1, X_syn, weighting)
-    Xb, yb, wb = corrected_design(X0, X1, X_syn, bias, beta, weighting)
-    naive = weighted_fit(loss, Xa, ya, wa, ridge=ridge, max_iter=max_iter, tol=tol)
-    th_os, neg_os, eig_os = one_step(loss, naive.theta, Xa, ya, wa, Xb, yb, wb, ridge)
+    return corrected_fit(loss, Xa, ya, wa, bias, beta, ridge=ridge, correction=correction, fallback=fallback,
+                         max_step=max_step, max_iter=max_iter, tol=tol)
+
+
+def corrected_fit(loss: Loss, X_aug, y_aug, w_aug, bias: BiasEstimate, beta, *, ridge=1e-8,
+                  correction: str = "one-step", fallback: bool = True, max_step: float = 100.0,
+                  max_iter: int = 100, tol=None) -> BCFit:
+    r"""Naive fit of a given augmented design, then its correction by a given bias estimate.
+
+    The generic core of :func:`bias_corrected_fit`, used directly by the extensions
+    (:mod:`synthaug.bc_extensions`: multi-task and treatment effects), where the augmented
+    rows and the bias rows come from elsewhere. ``y_aug`` and ``bias.label`` may be soft
+    labels in [0, 1] (logistic cross-entropy) — the extensions synthesise (x, y) pairs.
+    Pure; call under ``jit``.
+    """
+    if correction not in ("one-step", "full"):
+        raise ValueError(f"unknown correction {correction!r}; use 'one-step' or 'full'")
+    dtype = X_aug.dtype
+    beta = jnp.asarray(beta, dtype)
+    Xb = jnp.concatenate([X_aug, jnp.asarray(bias.X, dtype)])
+    yb = jnp.concatenate([jnp.asarray(y_aug, dtype), jnp.asarray(bias.label, dtype)])
+    wb = jnp.concatenate([w_aug, -beta * jnp.asarray(bias.coef, dtype)])
+    naive = weighted_fit(loss, X_aug, y_aug, w_aug, ridge=ridge, max_iter=max_iter, tol=tol)
+    th_os, neg_os, eig_os = one_step(loss, naive.theta, X_aug, y_aug, w_aug, Xb, yb, wb, ridge)
     psi0 = psi_hat(loss, bias, naive.theta)
     false = jnp.asarray(False)
     if correction == "one-step":

@@ -56,6 +56,8 @@ DESIGN_MODULES = {
     "logistic-symmetry": "simulations.logistic_symmetry",
     "bias-correction": "simulations.bias_correction",
     "smote-bias": "simulations.smote_bias",
+    "bc-multitask": "simulations.bc_multitask",
+    "bc-ate": "simulations.bc_ate",
 }
 
 

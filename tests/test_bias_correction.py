@@ -231,6 +231,18 @@ def test_compare_estimators_matches_single_estimators():
             np.testing.assert_allclose(np.asarray(c.theta[j]), np.asarray(r), rtol=1e-8, atol=1e-9)
 
 
+def test_multitask_bias_averages_rich_tasks():
+    from synthaug.bc_extensions import multitask_bias
+
+    rich = jax.random.normal(jax.random.PRNGKey(0), (3, 200, D))
+    b = multitask_bias(jax.random.PRNGKey(1), SMOTE5, rich, 20)
+    assert b.X.shape == (3 * (200 + 200), D)
+    np.testing.assert_allclose(float(jnp.sum(b.coef)), 0.0, atol=1e-14)
+    np.testing.assert_allclose(float(jnp.sum(jnp.where(b.coef > 0, b.coef, 0))), 1.0, rtol=1e-13)
+    one = estimate_bias(jax.random.split(jax.random.PRNGKey(1), 3)[0], SMOTE5, rich[0], 20)
+    np.testing.assert_allclose(np.asarray(b.X[:400]), np.asarray(one.X), rtol=1e-13)
+
+
 def test_augmented_design_weights():
     X0, X1 = _data(12)
     _, y, w = augmented_design(X0, X1, X1[:5], "balanced")
