@@ -10,7 +10,10 @@ The theory core (pure JAX functions, explicit PRNG keys):
 * :mod:`synthaug.generators` – oracle, fixed Q, Gaussian fit, semi-oracle, SMOTE, jitter, random;
 * :mod:`synthaug.knn` – exact kNN;
 * :mod:`synthaug.montecarlo` – vectorised replications, MCSEs, log–log slopes;
-* :mod:`synthaug.simulate` – the simulation designs and their JSON contract.
+* :mod:`synthaug.simulate` – the simulation designs and their JSON contract;
+* :mod:`synthaug.bias_correction` – majority-based bias correction (Lyu et al., reconstructed),
+  with :mod:`synthaug.bc_extensions` (multi-task, ATE), :mod:`synthaug.bc_generators` and the
+  scikit-learn :class:`~synthaug.bc_classifier.BiasCorrectedClassifier` (imported lazily).
 """
 
 from . import _config  # noqa: F401  (switches on float64; see synthaug._config)
@@ -25,6 +28,8 @@ from .losses import Loss, get_loss, logistic_loss, squared_loss  # noqa: E402
 from .montecarlo import loglog_slope, mean_mcse, run_replications  # noqa: E402
 from .risk import balanced_weights, empirical_balanced_risk  # noqa: E402
 from .simulate import SimulationResult, get_design, list_designs, run_design  # noqa: E402
+from . import bias_correction  # noqa: E402
+from .bias_correction import bias_corrected_fit, compare_estimators, estimate_bias  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -49,4 +54,17 @@ __all__ = [
     "list_designs",
     "get_design",
     "SimulationResult",
+    "bias_corrected_fit",
+    "compare_estimators",
+    "estimate_bias",
+    "BiasCorrectedClassifier",
 ]
+
+
+def __getattr__(name):
+    # The scikit-learn classifier imports scikit-learn: load it only when asked for.
+    if name == "BiasCorrectedClassifier":
+        from .bc_classifier import BiasCorrectedClassifier
+
+        return BiasCorrectedClassifier
+    raise AttributeError(f"module 'synthaug' has no attribute {name!r}")

@@ -66,3 +66,27 @@ def test_classifier_bad_input():
         BiasCorrectedClassifier(correction="zero-step").fit(X, y)
     with pytest.raises(ValueError, match="unknown generator"):
         BiasCorrectedClassifier(generator="vae").fit(X, y)
+
+
+def test_top_level_export():
+    import synthaug
+
+    assert synthaug.BiasCorrectedClassifier is BiasCorrectedClassifier
+
+
+def test_digits_study_helpers():
+    """The digits study's splits are balanced on the test side and its AUC matches scikit-learn's."""
+    import jax.numpy as jnp
+    from sklearn.metrics import roc_auc_score
+
+    from simulations import digits_bias_study as ds
+
+    data = ds.make_splits(8, 50, 2, 0)
+    assert data["X0"].shape == (2, ds.N0, ds.N_PCA) and data["X1"].shape == (2, ds.N0 // 50, ds.N_PCA)
+    assert data["yt"].shape == (2, 2 * ds.N_TEST) and data["yt"][0].sum() == ds.N_TEST
+    theta = np.random.default_rng(0).normal(size=(3, ds.N_PCA + 1))
+    bacc, auc, bll = ds._metrics(jnp.asarray(theta), jnp.asarray(data["Xt"][0]), jnp.asarray(data["yt"][0]))
+    s = np.c_[data["Xt"][0], np.ones(2 * ds.N_TEST)] @ theta.T
+    for j in range(3):
+        np.testing.assert_allclose(float(auc[j]), roc_auc_score(data["yt"][0], s[:, j]), rtol=1e-12)
+        assert 0 <= float(bacc[j]) <= 1 and float(bll[j]) > 0
