@@ -178,6 +178,18 @@ def test_weighted_form_equals_direct_form(loss, weighting):
                                    atol=1e-13)
 
 
+def test_weighted_fit_accepts_signed_weights_with_positive_sum():
+    """synthaug.fit.weighted_fit takes the corrected design eagerly (signed weights, positive sum) and
+    refuses weights whose sum is not positive."""
+    X0, X1 = _data(17)
+    bias = estimate_bias(jax.random.PRNGKey(17), SMOTE5, X0, 20)
+    X, y, w = corrected_design(X0, X1, SMOTE5(jax.random.PRNGKey(18), X1, 380), bias, 0.475)
+    res = weighted_fit(LOSS, X, y, w, ridge=1e-6)
+    assert bool(res.converged) and float(res.grad_norm) < 1e-8
+    with pytest.raises(ValueError, match="positive sum"):
+        weighted_fit(LOSS, X, y, w - 1.0)
+
+
 def test_full_minimises_direct_objective():
     """The full corrected estimate is a stationary point of the direct-form objective."""
     X0, X1 = _data(8)
