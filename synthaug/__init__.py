@@ -30,6 +30,12 @@ Generators beyond SMOTE and generator fidelity:
 * :mod:`synthaug.gk_smote`, :mod:`synthaug.moms`, :mod:`synthaug.leo_cvae` – GK-SMOTE, MOMS and
   LEO-CVAE generators and samplers; :mod:`synthaug.kotaro` – the KOTARO classifier (these four load
   on first use: ``synthaug.GKSMOTE``, ``synthaug.MOMS``, ``synthaug.LEOCVAE``, ``synthaug.KOTAROClassifier``).
+
+Bias correction:
+
+* :mod:`synthaug.bias_correction` – majority-based bias correction (Lyu et al., reconstructed),
+  with :mod:`synthaug.bc_extensions` (multi-task, ATE), :mod:`synthaug.bc_generators` and the
+  scikit-learn :class:`~synthaug.bc_classifier.BiasCorrectedClassifier` (imported lazily).
 """
 
 from . import _config  # noqa: F401  (switches on float64; see synthaug._config)
@@ -46,6 +52,8 @@ from .risk import balanced_weights, empirical_balanced_risk  # noqa: E402
 from .simulate import SimulationResult, get_design, list_designs, run_design  # noqa: E402
 from .diagnosis import Diagnosis, diagnose, select_size  # noqa: E402
 from .datasets import load_dataset  # noqa: E402
+from . import bias_correction  # noqa: E402
+from .bias_correction import bias_corrected_fit, compare_estimators, estimate_bias  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -81,6 +89,10 @@ __all__ = [
     "MOMS",
     "LEOCVAE",
     "KOTAROClassifier",
+    "bias_corrected_fit",
+    "compare_estimators",
+    "estimate_bias",
+    "BiasCorrectedClassifier",
 ]
 
 # Heavier modules (scikit-learn, imbalanced-learn, optax) load on first attribute access.
@@ -91,6 +103,7 @@ _LAZY = {
     "KOTAROClassifier": "synthaug.kotaro",
     "VTSSResampler": "synthaug.samplers",
     "as_sampler": "synthaug.samplers",
+    "BiasCorrectedClassifier": "synthaug.bc_classifier",
 }
 
 

@@ -266,6 +266,10 @@ GENERATOR_FACTORIES: dict = {
     "gk-smote": "synthaug.gk_smote:gk_smote",
     "moms": "synthaug.moms:moms",
     "leo-cvae": "synthaug.leo_cvae:leo_cvae",
+    "bootstrap": "synthaug.bc_generators:bootstrap",
+    "shrink": "synthaug.bc_generators:shrink",
+    "gmm": "synthaug.bc_generators:gmm",
+    "smote-global": "synthaug.bc_generators:smote_global",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 

@@ -58,6 +58,10 @@ DESIGN_MODULES = {
     "tgvtss-linear": "simulations.tgvtss_linear",
     "tgvtss-nonlinear": "simulations.tgvtss_nonlinear",
     "nonsynthetic": "simulations.nonsynthetic",
+    "bias-correction": "simulations.bias_correction",
+    "smote-bias": "simulations.smote_bias",
+    "bc-multitask": "simulations.bc_multitask",
+    "bc-ate": "simulations.bc_ate",
 }
 
 
