@@ -9,6 +9,10 @@ every run, on every machine, explore the same examples, so a failure is reproduc
 
 import os
 
+# The CLI turns on JAX's persistent compilation cache; tests call the CLI in-process and
+# must not leave it on for the rest of the session (or write to the user's cache).
+os.environ["SYNTHAUG_NO_CACHE"] = "1"
+
 from hypothesis import HealthCheck, settings
 
 import synthaug  # noqa: F401  (enables float64 before any test builds arrays)
