@@ -14,7 +14,8 @@ diagonal :math:`\Sigma_c`. EM on the minority rows :math:`x_1..x_{n}`:
   to the mean column variance, so it is scale-free and keeps every
   :math:`\Sigma_c` positive definite (also for :math:`N_c < d`).
 
-Initialisation: ``K`` distinct rows drawn with the key as means, the pooled
+Initialisation: means by k-means++ seeding (rows drawn with probability
+proportional to the squared distance to the nearest mean so far), the pooled
 covariance (plus ridge) for every component, equal weights. Iterations stop when
 the mean log-likelihood changes by less than ``tol`` or after ``max_iter``;
 the trace is returned by :func:`fit_gmm` (EM never decreases it, up to the
@@ -68,6 +69,21 @@ def _log_prob(X, p: GMMParams, cov_type: str):
     return (jnp.log(p.weights)[:, None] + logn).T
 
 
+def _kmeanspp(key, X, K: int):
+    """k-means++ seeding (Arthur & Vassilvitskii 2007): each next mean is a row drawn with probability ∝ D(x)²."""
+    keys = jax.random.split(key, K)
+    first = X[jax.random.randint(keys[0], (), 0, X.shape[0])]
+    means = jnp.zeros((K, X.shape[1]), X.dtype).at[0].set(first)
+    d2 = jnp.sum((X - first) ** 2, axis=1)
+    for c in range(1, K):
+        logits = jnp.where(d2 > 0, jnp.log(jnp.where(d2 > 0, d2, 1.0)), -jnp.inf)
+        logits = jnp.where(jnp.any(d2 > 0), logits, 0.0)  # all rows equal: uniform
+        row = X[jax.random.categorical(keys[c], logits)]
+        means = means.at[c].set(row)
+        d2 = jnp.minimum(d2, jnp.sum((X - row) ** 2, axis=1))
+    return means
+
+
 def _m_step(X, resp, reg, cov_type):
     n, d = X.shape
     nk = jnp.sum(resp, axis=0) + 10 * jnp.finfo(X.dtype).eps
@@ -85,13 +101,13 @@ def _fit(key, X, n_components: int, cov_type: str, max_iter: int, tol, reg_covar
     n, d = X.shape
     K = n_components
     reg = reg_covar * jnp.mean(jnp.var(X, axis=0)) + jnp.finfo(X.dtype).tiny
-    rows = jax.random.choice(key, n, (K,), replace=False)
+    means0 = _kmeanspp(key, X, K)
     pooled = jnp.cov(X, rowvar=False).reshape(d, d)
     if cov_type == "full":
         covs = jnp.broadcast_to(pooled + reg * jnp.eye(d, dtype=X.dtype), (K, d, d))
     else:
         covs = jnp.broadcast_to(jnp.diagonal(pooled) + reg, (K, d))
-    p0 = GMMParams(jnp.full((K,), 1.0 / K, X.dtype), X[rows], covs)
+    p0 = GMMParams(jnp.full((K,), 1.0 / K, X.dtype), means0, covs)
     trace0 = jnp.full((max_iter,), jnp.nan, X.dtype)
 
     def step(state):
