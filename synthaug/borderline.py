@@ -64,7 +64,10 @@ def _draw(key, X1, X0, n: int, k: int, m: int, kind: int):
     any_danger = jnp.any(danger)
     w = jnp.where(any_danger, danger.astype(X1.dtype), jnp.ones_like(danger, X1.dtype))
     k_seed, k_nb, k_u = jax.random.split(key, 3)
-    seeds = jax.random.categorical(k_seed, jnp.log(w), shape=(n,))
+    # inverse-CDF draw, O(n log n1) (``random.categorical`` would draw n × n1 Gumbel variates)
+    cdf = jnp.cumsum(w)
+    seeds = jnp.searchsorted(cdf, jax.random.uniform(k_seed, (n,), cdf.dtype) * cdf[-1], side="right")
+    seeds = jnp.minimum(seeds, n1 - 1)
     pick = jax.random.randint(k_nb, (n,), 0, k)
     u = jax.random.uniform(k_u, (n,), X1.dtype)
     if kind == 1:

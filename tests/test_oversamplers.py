@@ -289,7 +289,8 @@ def test_blocked_knn_matches_brute_force_at_scale(k):
 
 
 def test_auto_block_bounds_memory():
-    assert auto_block_size(100_000, 100_000) * 100_000 <= 2**24
+    assert auto_block_size(100_000, 100_000) * 100_000 <= 64 * 100_000  # 64 rows at most when n_ref is large
+    assert auto_block_size(100_000, 1_000) * 1_000 <= 2**20
     assert auto_block_size(10, 100_000) == 64 or auto_block_size(10, 100_000) == 10
 
 
