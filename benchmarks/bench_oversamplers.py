@@ -26,6 +26,9 @@ also the best of ``--repeats`` (after one untimed warm-up call). The runs of the
 two libraries are interleaved so that load from other users of the machine hits
 both alike; the 1-minute load average is recorded next to every timing.
 Ratio = imbalanced-learn steady / synthaug steady (> 1: synthaug faster).
+imbalanced-learn is also timed with its native thread pools limited to one
+thread (``threadpoolctl``), the like-for-like comparison with synthaug's
+single-threaded XLA programs (the "1 thread" column).
 
 Both run with their default thread settings: scikit-learn's kNN uses its
 OpenMP/BLAS threads; synthaug imports with XLA's multi-threaded Eigen switched
@@ -51,6 +54,7 @@ import jax
 import sklearn
 from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
 from sklearn.datasets import make_classification
+from threadpoolctl import threadpool_limits
 
 from synthaug.oversamplers import ADASYNSampler, BorderlineSMOTESampler, SMOTESampler
 
@@ -66,11 +70,13 @@ METHODS = {
 }
 
 
-def _timed(make, seed, X, y):
+def _timed(make, seed, X, y, threads=None):
     load = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    Xr, yr = make(seed).fit_resample(X, y)
-    return time.perf_counter() - t0, load, Xr.shape, np.bincount(yr).tolist()
+    with threadpool_limits(limits=threads):
+        t0 = time.perf_counter()
+        Xr, yr = make(seed).fit_resample(X, y)
+        elapsed = time.perf_counter() - t0
+    return elapsed, load, Xr.shape, np.bincount(yr).tolist()
 
 
 def main(argv=None):
@@ -94,13 +100,15 @@ def main(argv=None):
         make_ref, make_sa = METHODS[name]
         first_sa = _timed(make_sa, 0, X, y)
         _timed(make_ref, 0, X, y)  # imbalanced-learn warm-up (imports, caches)
-        ref, sa = [], []
+        ref, ref1, sa = [], [], []
         for r in range(args.repeats):
             ref.append(_timed(make_ref, r + 1, X, y))
             sa.append(_timed(make_sa, r + 1, X, y))
+            ref1.append(_timed(make_ref, r + 1, X, y, threads=1))
         # synthaug's counts are exact; imbalanced-learn's Borderline-SMOTE and ADASYN round per seed, so
         # their totals can differ slightly from the requested balance (both recorded)
         best_ref, best_sa = min(t for t, *_ in ref), min(t for t, *_ in sa)
+        best_ref1 = min(t for t, *_ in ref1)
         row = {
             "method": name,
             "output_shape": {"synthaug": list(sa[0][2]), "imblearn": list(ref[0][2])},
@@ -110,13 +118,17 @@ def main(argv=None):
             "synthaug_compile_and_trace_s": max(first_sa[0] - best_sa, 0.0),
             "synthaug_steady_s": best_sa,
             "ratio_imblearn_over_synthaug": best_ref / best_sa,
+            "imblearn_1thread_steady_s": best_ref1,
+            "ratio_imblearn_1thread_over_synthaug": best_ref1 / best_sa,
+            "imblearn_1thread_all_s": [t for t, *_ in ref1],
             "imblearn_all_s": [t for t, *_ in ref],
             "synthaug_all_s": [t for t, *_ in sa],
             "load_1min": {"imblearn": [lo for _, lo, *_ in ref], "synthaug": [lo for _, lo, *_ in sa]},
         }
         rows.append(row)
         print(f"{name:20s} imblearn {best_ref:7.3f} s | synthaug {best_sa:7.3f} s steady, first call {first_sa[0]:6.2f} s "
-              f"(compile+trace ≈ {row['synthaug_compile_and_trace_s']:.2f} s) | ratio {row['ratio_imblearn_over_synthaug']:.2f}x")
+              f"(compile+trace ≈ {row['synthaug_compile_and_trace_s']:.2f} s) | ratio {row['ratio_imblearn_over_synthaug']:.2f}x "
+              f"| imblearn 1 thread {best_ref1:.3f} s, ratio {row['ratio_imblearn_1thread_over_synthaug']:.2f}x")
 
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -140,13 +152,16 @@ def main(argv=None):
         f"best of {args.repeats}; {os.cpu_count()} CPUs; jax {jax.__version__} ({jax.default_backend()}), "
         f"imbalanced-learn {imblearn.__version__}, scikit-learn {sklearn.__version__}; commit {commit}.",
         "",
-        "| method | imbalanced-learn (s) | synthaug steady (s) | synthaug first call (s) | compile + trace (s) | ratio imblearn / synthaug |",
-        "|---|---|---|---|---|---|",
+        "| method | imbalanced-learn (s) | imbalanced-learn, 1 thread (s) | synthaug steady (s) | synthaug first call (s) "
+        "| compile + trace (s) | ratio imblearn / synthaug | ratio, imblearn 1 thread | load (1-min avg) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['method']} | {r['imblearn_steady_s']:.3f} | {r['synthaug_steady_s']:.3f} | "
-                     f"{r['synthaug_first_call_s']:.2f} | {r['synthaug_compile_and_trace_s']:.2f} | "
-                     f"{r['ratio_imblearn_over_synthaug']:.2f}× |")
+        loads = r["load_1min"]["imblearn"] + r["load_1min"]["synthaug"]
+        lines.append(f"| {r['method']} | {r['imblearn_steady_s']:.3f} | {r['imblearn_1thread_steady_s']:.3f} | "
+                     f"{r['synthaug_steady_s']:.3f} | {r['synthaug_first_call_s']:.2f} | "
+                     f"{r['synthaug_compile_and_trace_s']:.2f} | {r['ratio_imblearn_over_synthaug']:.2f}× | "
+                     f"{r['ratio_imblearn_1thread_over_synthaug']:.2f}× | {min(loads):.1f}–{max(loads):.1f} |")
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"wrote {out.with_suffix('.json')} and {out.with_suffix('.md')}")

@@ -380,3 +380,15 @@ def test_bad_parameters():
         make_generator("gmm", covariance_type="spherical")
     with pytest.raises(ValueError, match="fallback"):
         make_generator("adasyn", fallback="ignore")
+
+
+def test_majority_generators_run_under_vmap_on_the_protocol():
+    """Borderline-SMOTE and ADASYN are traceable (the theory code vmaps generators over keys)."""
+    X, y = _overlapping(seed=3, shift=1.2)
+    X1, X0 = jnp.asarray(X[y == 1]), jnp.asarray(X[y == 0])
+    for name in ("borderline-smote", "adasyn"):
+        gen = make_generator(name)
+        keys = jax.random.split(jax.random.key(0), 2)
+        batched = jax.vmap(lambda kk: gen(kk, X1, 37, X_majority=X0))(keys)
+        assert batched.shape == (2, 37, 3)
+        np.testing.assert_allclose(batched[1], gen(keys[1], X1, 37, X_majority=X0), rtol=1e-12, atol=1e-12)
