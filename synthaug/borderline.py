@@ -60,7 +60,10 @@ def danger_mask(X1, X0, m: int = 10):
 @partial(jax.jit, static_argnames=("n", "k", "m", "kind"))
 def _draw(key, X1, X0, n: int, k: int, m: int, kind: int):
     n1 = X1.shape[0]
-    danger, _ = danger_mask(X1, X0, m)
+    # one search among all rows serves both the danger test (first m) and kind 2's neighbours (first k)
+    nn_all = neighbours_in_all(X1, X0, max(m, k) if kind == 2 else m)
+    n_maj = jnp.sum(nn_all[:, :m] >= n1, axis=1)
+    danger = (2 * n_maj >= m) & (n_maj < m)
     any_danger = jnp.any(danger)
     w = jnp.where(any_danger, danger.astype(X1.dtype), jnp.ones_like(danger, X1.dtype))
     k_seed, k_nb, k_u = jax.random.split(key, 3)
@@ -74,7 +77,7 @@ def _draw(key, X1, X0, n: int, k: int, m: int, kind: int):
         q = neighbours_in_minority(X1, k)[seeds, pick]
         Xq = X1[q]
     else:
-        q = neighbours_in_all(X1, X0, k)[seeds, pick]
+        q = nn_all[:, :k][seeds, pick]
         Xall = jnp.concatenate([X1, X0])
         Xq = Xall[q]
         u = jnp.where(q >= n1, 0.5 * u, u)
