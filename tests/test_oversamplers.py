@@ -19,8 +19,8 @@ from synthaug.oversamplers import (
 
 CHECKED = [
     SMOTESampler(random_state=0),
-    BorderlineSMOTESampler(random_state=0, fallback="smote"),
-    ADASYNSampler(random_state=0, fallback="smote"),
+    BorderlineSMOTESampler(random_state=0),  # defaults, fallback="raise": the checks' data have danger points
+    ADASYNSampler(random_state=0),
     SMOTENCSampler(categorical_features=[0], random_state=0),
     SmoothedBootstrapSampler(random_state=0),
     GaussianMixtureSampler(random_state=0),
