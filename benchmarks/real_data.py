@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import time
 import warnings
@@ -64,7 +63,6 @@ import pandas as pd
 
 import synthaug  # noqa: F401
 from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
-from imblearn.pipeline import make_pipeline
 from scipy import stats
 from sklearn import datasets as skd
 from sklearn.ensemble import RandomForestClassifier
