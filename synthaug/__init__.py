@@ -8,7 +8,10 @@ The theory core (pure JAX functions, explicit PRNG keys):
 * :mod:`synthaug.populations` – class laws with exact population risks, θ*;
 * :mod:`synthaug.decomposition` – φ/ψ decomposition, theory size, predicted excess curves;
 * :mod:`synthaug.generators` – oracle, fixed Q, Gaussian fit, semi-oracle, SMOTE, jitter, random;
-* :mod:`synthaug.knn` – exact kNN;
+* :mod:`synthaug.knn` – exact kNN (dense or blocked), the one neighbour primitive;
+* :mod:`synthaug.oversamplers` – imbalanced-learn samplers: SMOTE, Borderline-SMOTE, ADASYN, SMOTE-NC,
+  smoothed bootstrap, Gaussian mixture, random (generators in :mod:`synthaug.borderline`,
+  :mod:`synthaug.adasyn`, :mod:`synthaug.smote_nc`, :mod:`synthaug.bootstrap`, :mod:`synthaug.gmm`);
 * :mod:`synthaug.montecarlo` – vectorised replications, MCSEs, log–log slopes;
 * :mod:`synthaug.simulate` – the simulation designs and their JSON contract.
 

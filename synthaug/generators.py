@@ -43,7 +43,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._validation import check_features, check_size, is_concrete
-from .knn import knn
+from functools import partial
+
+from .knn import default_block_size, knn
 
 __all__ = [
     "Generator",
@@ -185,13 +187,24 @@ def smote_with_parents(key, X, n: int, k: int = 5):
     neighbour :math:`j` uniform among the ``k`` nearest other minority rows of
     :math:`i` (exact kNN), :math:`u \sim U(0, 1)`, and
     :math:`\tilde x = x_i + u (x_j - x_i)` (Chawla et al., 2002).
+
+    Neighbours come from the shared exact kNN (:func:`synthaug.knn.knn`):
+    dense for small minorities (and inside ``vmap``), blocked beyond 2**22
+    distances (:func:`synthaug.knn.default_block_size`), so memory stays
+    bounded at any ``n1``. The draw is jitted per ``(n, k)`` and input shape.
     """
     n1 = X.shape[0]
     if k < 1:
         raise ValueError(f"SMOTE needs k >= 1; got {k}")
     if n1 < k + 1:
         raise ValueError(f"SMOTE with k={k} needs at least k + 1 = {k + 1} minority rows; got {n1}")
-    _, nbrs = knn(X, k)
+    return _smote_draw(key, X, n, k)
+
+
+@partial(jax.jit, static_argnames=("n", "k"))
+def _smote_draw(key, X, n: int, k: int):
+    n1 = X.shape[0]
+    _, nbrs = knn(X, k, block_size=default_block_size(n1, n1))
     k_base, k_nb, k_u = jax.random.split(key, 3)
     i = jax.random.randint(k_base, (n,), 0, n1)
     j = nbrs[i, jax.random.randint(k_nb, (n,), 0, k)]
@@ -268,8 +281,14 @@ GENERATOR_FACTORIES: dict = {
     "leo-cvae": "synthaug.leo_cvae:leo_cvae",
     "bootstrap": "synthaug.bc_generators:bootstrap",
     "shrink": "synthaug.bc_generators:shrink",
-    "gmm": "synthaug.bc_generators:gmm",
+    "gmm-em50": "synthaug.bc_generators:gmm",
     "smote-global": "synthaug.bc_generators:smote_global",
+    "borderline-smote": "synthaug.borderline:borderline_smote",
+    "borderline-smote-2": "synthaug.borderline:borderline_smote2",
+    "adasyn": "synthaug.adasyn:adasyn",
+    "smote-nc": "synthaug.smote_nc:smote_nc",
+    "smoothed-bootstrap": "synthaug.bootstrap:smoothed_bootstrap",
+    "gmm": "synthaug.gmm:gaussian_mixture",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 

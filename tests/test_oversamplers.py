@@ -1,0 +1,394 @@
+"""synthaug's oversamplers: shapes, determinism, geometry, Borderline danger seeds, imblearn checks, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from imblearn.utils.estimator_checks import parametrize_with_checks
+
+import synthaug  # noqa: F401
+from synthaug.oversamplers import (
+    ADASYNSampler,
+    BorderlineSMOTESampler,
+    GaussianMixtureSampler,
+    RandomOversamplingSampler,
+    SMOTENCSampler,
+    SMOTESampler,
+    SmoothedBootstrapSampler,
+)
+
+CHECKED = [
+    SMOTESampler(random_state=0),
+    BorderlineSMOTESampler(random_state=0),  # defaults, fallback="raise": the checks' data have danger points
+    ADASYNSampler(random_state=0),
+    SMOTENCSampler(categorical_features=[0], random_state=0),
+    SmoothedBootstrapSampler(random_state=0),
+    GaussianMixtureSampler(random_state=0),
+    RandomOversamplingSampler(random_state=0),
+]
+
+
+@parametrize_with_checks(CHECKED)
+def test_imblearn_sampler_checks(estimator, check):
+    check(estimator)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import pandas as pd  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from synthaug.adasyn import adasyn_weights, adasyn_with_parents, largest_remainder_counts  # noqa: E402
+from synthaug.borderline import borderline_smote_with_parents, danger_mask  # noqa: E402
+from synthaug.bootstrap import silverman_factor  # noqa: E402
+from synthaug.generators import GENERATOR_FACTORIES, Generator, make_generator, smote_with_parents  # noqa: E402
+from synthaug.gmm import fit_gmm, sample_gmm  # noqa: E402
+from synthaug.knn import auto_block_size, knn  # noqa: E402
+from synthaug.smote_nc import smote_nc_with_parents  # noqa: E402
+
+ALL_SAMPLERS = {
+    "smote": lambda **kw: SMOTESampler(**kw),
+    "borderline-1": lambda **kw: BorderlineSMOTESampler(fallback="smote", **kw),
+    "borderline-2": lambda **kw: BorderlineSMOTESampler(kind=2, fallback="smote", **kw),
+    "adasyn": lambda **kw: ADASYNSampler(fallback="smote", **kw),
+    "smote-nc": lambda **kw: SMOTENCSampler(categorical_features=[0], **kw),
+    "smoothed-bootstrap": lambda **kw: SmoothedBootstrapSampler(**kw),
+    "gmm": lambda **kw: GaussianMixtureSampler(**kw),
+    "random": lambda **kw: RandomOversamplingSampler(**kw),
+}
+SEGMENT_SAMPLERS = ("smote", "borderline-1", "adasyn")  # every synthetic row on a minority–minority segment
+
+
+def _overlapping(n0=90, n1=24, d=3, seed=0, shift=1.0):
+    rng = np.random.default_rng(seed)
+    X = np.r_[rng.normal(size=(n0, d)), rng.normal(size=(n1, d)) + shift]
+    return X, np.r_[np.zeros(n0, int), np.ones(n1, int)]
+
+
+def _brute_nn(Q, R, k, exclude_diag=False):
+    d2 = ((Q[:, None, :] - R[None, :, :]) ** 2).sum(-1)
+    if exclude_diag:
+        d2[np.arange(Q.shape[0]), np.arange(Q.shape[0])] = np.inf
+    return np.argsort(d2, axis=1, kind="stable")[:, :k], d2
+
+
+def _on_some_segment(S, P, tol=1e-9):
+    """For each row of S: is it on a segment between two rows of P (or equal to a row)?"""
+    ok = np.zeros(len(S), bool)
+    for a in range(len(P)):
+        D = P - P[a]  # directions to every other parent
+        V = S - P[a]
+        dd = np.einsum("jd,jd->j", D, D)
+        t = np.clip(V @ D.T / np.where(dd > 0, dd, 1.0), 0.0, 1.0)  # (n, m)
+        resid = np.linalg.norm(V[:, None, :] - t[..., None] * D[None, :, :], axis=2)
+        ok |= (resid < tol * (1 + np.abs(S).max())).any(axis=1)
+    return ok
+
+
+# ----------------------------------------------------------------------------- sizes, determinism
+
+
+@pytest.mark.parametrize("name", list(ALL_SAMPLERS))
+def test_exact_counts_originals_and_determinism(name):
+    X, y = _overlapping()
+    make = ALL_SAMPLERS[name]
+    Xr, yr = make(random_state=5, n_synthetic=37).fit_resample(X, y)
+    assert Xr.shape == (X.shape[0] + 37, 3)
+    assert np.bincount(yr).tolist() == [90, 24 + 37]
+    np.testing.assert_array_equal(Xr[: len(X)], X)
+    assert np.all(yr[len(X):] == 1) and np.all(np.isfinite(Xr))
+    Xr2, _ = make(random_state=5, n_synthetic=37).fit_resample(X, y)
+    np.testing.assert_array_equal(Xr, Xr2)
+    Xr3, _ = make(random_state=6, n_synthetic=37).fit_resample(X, y)
+    assert not np.array_equal(Xr[len(X):], Xr3[len(X):])
+    # (multi-class one-vs-rest counts are covered by imbalanced-learn's check_samplers_multiclass_ova above)
+
+
+@pytest.mark.parametrize("name", list(GENERATOR_FACTORIES))
+def test_registry_builds_every_generator(name):
+    params = {"categorical_features": [0]} if name == "smote-nc" else {}
+    gen = make_generator(name, **params)
+    assert isinstance(gen, Generator)
+    assert gen.uses_majority == (name in ("borderline-smote", "borderline-smote-2", "adasyn"))
+
+
+# ----------------------------------------------------------------------------- geometry
+
+
+@pytest.mark.parametrize("name", SEGMENT_SAMPLERS)
+def test_smote_family_rows_lie_on_minority_segments(name):
+    X, y = _overlapping(seed=1)
+    Xr, _ = ALL_SAMPLERS[name](random_state=0, n_synthetic=37).fit_resample(X, y)
+    S, P = Xr[len(X):], X[y == 1]
+    assert _on_some_segment(S, P).all()
+    # a control that must fail: rows off every segment are detected
+    assert not _on_some_segment(S + 0.05, P).any()
+
+
+def test_smote_parents_are_k_nearest_neighbours():
+    X1 = np.random.default_rng(2).normal(size=(30, 4))
+    Xs, i, j, u = (np.asarray(a) for a in smote_with_parents(jax.random.key(0), jnp.asarray(X1), 200, 5))
+    nn, _ = _brute_nn(X1, X1, 5, exclude_diag=True)
+    assert all(j[t] in nn[i[t]] for t in range(200))
+    np.testing.assert_allclose(Xs, X1[i] + u[:, None] * (X1[j] - X1[i]), atol=1e-12)
+
+
+def _brute_danger(X1, X0, m):
+    Xall = np.r_[X1, X0]
+    nn, _ = _brute_nn(X1, Xall, m, exclude_diag=True)
+    n_maj = (nn >= len(X1)).sum(1)
+    return (2 * n_maj >= m) & (n_maj < m)
+
+
+@pytest.mark.parametrize("kind", [1, 2])
+def test_borderline_seeds_only_from_danger_points(kind):
+    X, y = _overlapping(seed=3, shift=1.2)
+    X1, X0 = X[y == 1], X[y == 0]
+    danger = _brute_danger(X1, X0, 10)
+    assert 0 < danger.sum() < len(X1)  # the test data has safe/noise points too
+    np.testing.assert_array_equal(np.asarray(danger_mask(jnp.asarray(X1), jnp.asarray(X0), 10)[0]), danger)
+    Xs, seeds, q, u, _ = (np.asarray(a) for a in borderline_smote_with_parents(
+        jax.random.key(1), jnp.asarray(X1), jnp.asarray(X0), 400, 5, 10, kind))
+    assert danger[seeds].all()
+    assert set(np.unique(seeds)) == set(np.flatnonzero(danger))  # every danger point used (400 draws)
+    Xall = np.r_[X1, X0]
+    if kind == 1:
+        nn, _ = _brute_nn(X1, X1, 5, exclude_diag=True)
+        Q = X1[q]
+        assert np.all(u <= 1)
+    else:
+        nn, _ = _brute_nn(X1, Xall, 5, exclude_diag=True)
+        Q = Xall[q]
+        assert np.all(u[q >= len(X1)] <= 0.5) and (q >= len(X1)).any() and (q < len(X1)).any()
+    assert all(q[t] in nn[seeds[t]] for t in range(len(seeds)))
+    np.testing.assert_allclose(Xs, X1[seeds] + u[:, None] * (Q - X1[seeds]), atol=1e-12)
+
+
+def test_borderline_without_danger_points_raises_or_falls_back():
+    X, y = _overlapping(seed=4, shift=25.0)  # far apart: every minority point is safe
+    with pytest.raises(ValueError, match="no danger points"):
+        BorderlineSMOTESampler(random_state=0, n_synthetic=37).fit_resample(X, y)
+    Xr, yr = BorderlineSMOTESampler(fallback="smote", random_state=0, n_synthetic=37).fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [90, 61]
+    assert _on_some_segment(Xr[len(X):], X[y == 1]).all()
+
+
+def test_adasyn_counts_exact_and_follow_hardness():
+    X, y = _overlapping(seed=5, shift=0.8)
+    X1, X0 = X[y == 1], X[y == 0]
+    nn, _ = _brute_nn(X1, np.r_[X1, X0], 5, exclude_diag=True)
+    r = (nn >= len(X1)).sum(1) / 5
+    r_hat = r / r.sum()
+    np.testing.assert_allclose(np.asarray(adasyn_weights(jnp.asarray(X1), jnp.asarray(X0), 5)[0]), r_hat, atol=1e-12)
+    for n in (37, 333):
+        Xs, seeds, z, u, counts = (np.asarray(a) for a in adasyn_with_parents(
+            jax.random.key(n), jnp.asarray(X1), jnp.asarray(X0), n, 5))
+        assert Xs.shape == (n, 3) and counts.sum() == n
+        assert np.all(np.abs(counts - n * r_hat) < 1)
+        np.testing.assert_array_equal(np.bincount(seeds, minlength=len(X1)), counts)
+        assert np.all(counts[r == 0] == 0) or n < np.sum(r > 0)
+    nn_min, _ = _brute_nn(X1, X1, 5, exclude_diag=True)
+    assert all(z[t] in nn_min[seeds[t]] for t in range(len(seeds)))
+
+
+def test_largest_remainder_rule():
+    c = np.asarray(largest_remainder_counts(jnp.array([0.5, 0.3, 0.2]), 7))  # 3.5, 2.1, 1.4 -> 4, 2, 1
+    assert c.tolist() == [4, 2, 1]
+    c = np.asarray(largest_remainder_counts(jnp.full(4, 0.25), 6))  # ties to the lower index
+    assert c.tolist() == [2, 2, 1, 1]
+
+
+def test_adasyn_without_majority_neighbours_raises():
+    X, y = _overlapping(seed=6, shift=25.0)
+    with pytest.raises(ValueError, match="no minority row has a majority"):
+        ADASYNSampler(random_state=0, n_synthetic=37).fit_resample(X, y)
+    _, yr = ADASYNSampler(fallback="smote", random_state=0, n_synthetic=37).fit_resample(X, y)
+    assert np.bincount(yr).tolist() == [90, 61]
+
+
+def test_smote_nc_vote_and_metric():
+    rng = np.random.default_rng(7)
+    n1 = 40
+    X1 = np.c_[rng.normal(size=(n1, 2)), rng.integers(0, 3, n1), rng.integers(5, 7, n1)].astype(float)
+    Xs, i, j, u = (np.asarray(a) for a in smote_nc_with_parents(jax.random.key(0), jnp.asarray(X1), 300, [2, 3], 5))
+    med = np.median(X1[:, :2].std(axis=0))
+    d2 = ((X1[:, None, :2] - X1[None, :, :2]) ** 2).sum(-1) + med**2 * (X1[:, None, 2:] != X1[None, :, 2:]).sum(-1)
+    np.fill_diagonal(d2, np.inf)
+    nn = np.argsort(d2, axis=1, kind="stable")[:, :5]
+    assert all(j[t] in nn[i[t]] for t in range(300))
+    np.testing.assert_allclose(Xs[:, :2], X1[i, :2] + u[:, None] * (X1[j, :2] - X1[i, :2]), atol=1e-12)
+    for t in range(300):
+        for c in (2, 3):
+            vals, cnt = np.unique(X1[nn[i[t]], c], return_counts=True)
+            assert Xs[t, c] == vals[np.argmax(cnt)]  # most frequent, ties to the smallest value
+
+
+def test_smote_nc_sampler_strings_round_trip():
+    X, y = _overlapping(seed=8)
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"a": X[:, 0], "colour": rng.choice(["red", "green"], len(X)), "b": X[:, 1]})
+    Xr, yr = SMOTENCSampler(categorical_features=[1], random_state=0).fit_resample(df, pd.Series(y))
+    assert list(Xr.columns) == ["a", "colour", "b"] and len(Xr) == 180
+    new = Xr.iloc[len(X):]
+    assert set(new["colour"]) <= set(df["colour"][y == 1])
+    assert _on_some_segment(new[["a", "b"]].to_numpy(float), X[y == 1][:, [0, 1]]).all()
+
+
+# ----------------------------------------------------------------------------- smoothed bootstrap, GMM (fixed-seed statistics)
+
+
+def test_smoothed_bootstrap_variance_inflation():
+    rng = np.random.default_rng(9)
+    X1 = rng.normal(size=(50, 2)) * [1.0, 3.0]
+    n = 40_000
+    S = np.asarray(make_generator("smoothed-bootstrap")(jax.random.key(0), X1, n))
+    h = silverman_factor(50, 2)
+    expected = X1.var(axis=0) + h**2 * X1.var(axis=0, ddof=1)  # mixture variance of the KDE
+    # sampling sd of a variance from n draws of a near-Gaussian mixture ~ var * sqrt(2 / n); allow 5 sd
+    np.testing.assert_allclose(S.var(axis=0), expected, rtol=5 * np.sqrt(2 / n) * 1.5)
+    S0 = np.asarray(make_generator("smoothed-bootstrap", shrink=0.0)(jax.random.key(0), X1, 100))
+    assert all(any(np.array_equal(s, x) for x in X1) for s in S0)  # shrink 0 = random oversampling
+
+
+@pytest.mark.parametrize("cov", ["full", "diag"])
+def test_gmm_em_is_monotone_and_recovers_clusters(cov):
+    rng = np.random.default_rng(10)
+    X = np.r_[rng.normal(size=(150, 2)) * 0.5 + [-4.0, 0.0], rng.normal(size=(100, 2)) * 0.5 + [4.0, 1.0]]
+    p, trace, it = fit_gmm(jax.random.key(3), jnp.asarray(X), 2, cov, max_iter=200, tol=1e-10)
+    tr = np.asarray(trace)[: int(it)]
+    assert np.all(np.diff(tr) >= -1e-9)  # EM never lowers the likelihood
+    order = np.argsort(np.asarray(p.means)[:, 0])
+    means, w = np.asarray(p.means)[order], np.asarray(p.weights)[order]
+    # component means are sample means of ~100-150 points with sd 0.5: se <= 0.05; allow 5 se
+    np.testing.assert_allclose(means, [[-4.0, 0.0], [4.0, 1.0]], atol=0.25)
+    np.testing.assert_allclose(w, [0.6, 0.4], atol=1e-3)
+    S = np.asarray(sample_gmm(jax.random.key(4), p, 20_000, cov))
+    frac_left = np.mean(S[:, 0] < 0)
+    assert abs(frac_left - 0.6) < 5 * np.sqrt(0.24 / 20_000)
+
+
+# ----------------------------------------------------------------------------- kNN primitive
+
+
+@pytest.mark.parametrize("k", [1, 5, 11, 20])
+def test_blocked_knn_matches_brute_force_at_scale(k):
+    rng = np.random.default_rng(k)
+    R = rng.normal(size=(3000, 5))
+    Q = rng.normal(size=(301, 5))
+    d2, idx = knn(jnp.asarray(R), k, jnp.asarray(Q), block_size=64)
+    nn, D = _brute_nn(Q, R, k)
+    assert all(set(a) == set(b) for a, b in zip(np.asarray(idx), nn))
+    np.testing.assert_allclose(np.asarray(d2), np.take_along_axis(D, nn, 1), rtol=1e-9, atol=1e-9)
+    # self-query with exclusion, auto blocks
+    d2s, idxs = knn(jnp.asarray(R[:700]), k, block_size="auto")
+    nn, _ = _brute_nn(R[:700], R[:700], k, exclude_diag=True)
+    assert all(set(a) == set(b) for a, b in zip(np.asarray(idxs), nn))
+
+
+def test_auto_block_bounds_memory():
+    assert auto_block_size(100_000, 100_000) * 100_000 <= 64 * 100_000  # 64 rows at most when n_ref is large
+    assert auto_block_size(100_000, 1_000) * 1_000 <= 2**20
+    assert auto_block_size(10, 100_000) == 64 or auto_block_size(10, 100_000) == 10
+
+
+# ----------------------------------------------------------------------------- hypothesis: every sampler, one test
+
+
+@st.composite
+def imbalanced_datasets(draw):
+    """Binary data sets: majority 40 rows, minority 8 or 12, d = 2, any separation, scale and seed.
+
+    Shapes come from a small set so the jitted programs compile once per shape.
+    """
+    n1 = draw(st.sampled_from([8, 12]))
+    d = 2
+    seed = draw(st.integers(0, 2**31 - 1))
+    shift = draw(st.floats(0.0, 6.0))
+    scale = draw(st.sampled_from([1e-3, 1.0, 1e3]))
+    rng = np.random.default_rng(seed)
+    X = np.r_[rng.normal(size=(40, d)), rng.normal(size=(n1, d)) + shift] * scale
+    X[:, 0] = np.round(X[:, 0] / scale)  # a column with repeated values (categorical for SMOTE-NC)
+    return X, np.r_[np.zeros(40, int), np.ones(n1, int)]
+
+
+@pytest.mark.parametrize("name", list(ALL_SAMPLERS))
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=imbalanced_datasets(), n_syn=st.sampled_from([0, 17]))
+def test_every_sampler_on_hypothesis_data(name, data, n_syn):
+    X, y = data
+    Xr, yr = ALL_SAMPLERS[name](random_state=0, n_synthetic=n_syn).fit_resample(X, y)
+    n1 = int(y.sum())
+    assert Xr.shape == (len(X) + n_syn, X.shape[1]) and np.bincount(yr, minlength=2).tolist() == [40, n1 + n_syn]
+    np.testing.assert_array_equal(Xr[: len(X)], X)
+    S, P = Xr[len(X):], X[y == 1]
+    assert np.all(np.isfinite(S))
+    if name in SEGMENT_SAMPLERS + ("random",):  # inside the minority's bounding box
+        span = P.max(0) - P.min(0)
+        assert np.all(S >= P.min(0) - 1e-9 * (1 + span)) and np.all(S <= P.max(0) + 1e-9 * (1 + span))
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "make, k",
+    [
+        (lambda: SMOTESampler(k_neighbors=5), 5),
+        (lambda: BorderlineSMOTESampler(k_neighbors=5), 5),
+        (lambda: BorderlineSMOTESampler(k_neighbors=5, kind=2), 5),
+        (lambda: ADASYNSampler(n_neighbors=5), 5),
+        (lambda: SMOTENCSampler([0], k_neighbors=5), 5),
+    ],
+)
+def test_too_few_minority_rows(make, k):
+    X, y = _overlapping(n0=30, n1=k)  # n_minority == k
+    with pytest.raises(ValueError, match=f"at least {k + 1}"):
+        make().fit_resample(X, y)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL_SAMPLERS if n != "smote-nc"])
+def test_numeric_only_samplers_reject_categorical_columns(name):
+    X, y = _overlapping()
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    df["c"] = np.where(X[:, 2] > 0, "hi", "lo")
+    with pytest.raises(ValueError, match=r"numeric columns only.*\['c'\]"):
+        ALL_SAMPLERS[name]().fit_resample(df, y)
+    with pytest.raises(ValueError, match=r"numeric columns only.*\[2\]"):
+        ALL_SAMPLERS[name]().fit_resample(df.to_numpy(), y)
+
+
+@pytest.mark.parametrize("name", list(ALL_SAMPLERS))
+def test_nan_is_rejected(name):
+    X, y = _overlapping()
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        ALL_SAMPLERS[name]().fit_resample(X, y)
+
+
+def test_bad_parameters():
+    X, y = _overlapping()
+    with pytest.raises(ValueError):
+        BorderlineSMOTESampler(kind=3).fit_resample(X, y)
+    with pytest.raises(ValueError, match="at least one numeric column"):
+        SMOTENCSampler([0, 1, 2]).fit_resample(X, y)
+    with pytest.raises(ValueError, match="out of range"):
+        SMOTENCSampler([7]).fit_resample(X, y)
+    with pytest.raises(ValueError, match="covariance_type"):
+        make_generator("gmm", covariance_type="spherical")
+    with pytest.raises(ValueError, match="fallback"):
+        make_generator("adasyn", fallback="ignore")
+
+
+def test_majority_generators_run_under_vmap_on_the_protocol():
+    """Borderline-SMOTE and ADASYN are traceable (the theory code vmaps generators over keys)."""
+    X, y = _overlapping(seed=3, shift=1.2)
+    X1, X0 = jnp.asarray(X[y == 1]), jnp.asarray(X[y == 0])
+    for name in ("borderline-smote", "adasyn"):
+        gen = make_generator(name)
+        keys = jax.random.split(jax.random.key(0), 2)
+        batched = jax.vmap(lambda kk: gen(kk, X1, 37, X_majority=X0))(keys)
+        assert batched.shape == (2, 37, 3)
+        np.testing.assert_allclose(batched[1], gen(keys[1], X1, 37, X_majority=X0), rtol=1e-12, atol=1e-12)
