@@ -27,3 +27,33 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_persistent_compilation_cache(request):
+    """Guard: no test may leave JAX's persistent compilation cache switched on."""
+    yield
+    if jax.config.jax_compilation_cache_dir is not None:
+        jax.config.update("jax_compilation_cache_dir", None)
+        pytest.fail(f"{request.node.nodeid} switched on the persistent compilation cache")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_compiled_programs():
+    """Free compiled programs after each test module.
+
+    Every XLA:CPU executable maps its code into memory; a whole-suite session compiles
+    thousands of programs and would pass the kernel's per-process limit on memory maps
+    (vm.max_map_count, 65530 by default), at which point XLA's compiler crashes
+    (seen as a segfault or abort while compiling). Clearing JAX's caches per module
+    keeps the count near one module's worth.
+    """
+    yield
+    import gc
+
+    jax.clear_caches()
+    gc.collect()

@@ -112,7 +112,9 @@ def test_registry_builds_every_generator(name):
     params = {"categorical_features": [0]} if name == "smote-nc" else {}
     gen = make_generator(name, **params)
     assert isinstance(gen, Generator)
-    assert gen.uses_majority == (name in ("borderline-smote", "borderline-smote-2", "adasyn"))
+    # The methods that look at the majority class (all others see only the minority).
+    uses_majority = ("borderline-smote", "borderline-smote-2", "adasyn", "gk-smote", "moms", "leo-cvae")
+    assert gen.uses_majority == (name in uses_majority)
 
 
 # ----------------------------------------------------------------------------- geometry
