@@ -17,7 +17,8 @@ An existence demonstration (the authors' words), not a general superiority claim
   (minority weight n0/n1); ``cost-sensitive`` (minority weight r tuned over
   r ∈ {1, 1.5, …, 10} by 5-fold CV of the balanced log-loss, then refitted);
   ``tg-vtss`` with each generator (SMOTE k = 5; jitter = bootstrap plus
-  :math:`N(0, (0.5\,\mathrm{sd}_j)^2)` per feature; ADASYN when installed), 5-fold CV,
+  :math:`N(0, (0.5\,\mathrm{sd}_j)^2)` per feature; ADASYN and Borderline-SMOTE with
+  ``--generators``), 5-fold CV,
   GQS by 3-fold cross-fitting. The Wald test and GQS use the MLP's last layer
   (:mod:`synthaug.models`, last-layer linearisation).
 * Documented economy: TG-VTSS candidates are those of the reference algorithm
@@ -203,8 +204,9 @@ def _plot(result):
 
 DESIGN = Design(
     name=NAME,
-    description="§5.6: MLP; raw, reweighting, tuned cost-sensitive weights and TG-VTSS with SMOTE / jitter (/ ADASYN)",
-    generators=("smote", "jitter", "adasyn"),
+    description="§5.6: MLP; raw, reweighting, tuned cost-sensitive weights and TG-VTSS with SMOTE / jitter "
+                "(ADASYN, Borderline-SMOTE on request)",
+    generators=("smote", "jitter", "adasyn", "borderline-smote"),
     default_generators=("smote", "jitter"),
     run=_run,
     plot=_plot,
