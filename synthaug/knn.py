@@ -31,6 +31,29 @@ Borderline-SMOTE, ADASYN, SMOTE-NC, …) calls :func:`knn`.
   blocked ``top_k`` for 10 000 queries against 10 000 and 100 000 rows,
   d = 20, float32, on the shared 2-core machine).
 
+**float64 input on the blocked path: float32 search, float64 re-ranking.** XLA:CPU
+multiplies float64 matrices several times slower than float32 ones (and
+scikit-learn's float64 kNN uses multi-threaded BLAS), so with
+``precision="auto"`` (the default) a float64 problem on the blocked path is
+solved in two stages. (1) The reference rows are centred on their mean and
+scaled by their largest norm (this changes no ranking), cast to float32, and
+the ``k' = 2k + 4`` nearest *candidates* are found in float32 (the matrix
+product at ``Precision.HIGHEST``, so no TF32 on GPUs). (2) The candidates'
+distances are recomputed exactly in float64 as :math:`\lVert q - r\rVert^2`
+and the ``k`` smallest kept. The result is certified per query row: with
+unit roundoff :math:`u = 2^{-24}`, every float32 distance is within
+:math:`E_q = 2(d + 5)\,u\,(\lVert \tilde q\rVert + 1)^2` of the true one
+(:math:`\tilde q` the centred, scaled query; the bound covers the cast to
+float32, the three length-``d`` sums and the two additions, with a factor 2 to
+spare), so if the ``k'``-th float32 distance exceeds the ``k``-th by more
+than :math:`2E_q`, no row outside the candidates can be among the true ``k``
+nearest (ties aside). A block with any uncertified row -- near-duplicate
+rows at the ``k``-th distance, extreme outliers, values beyond float32's
+range -- is recomputed entirely in float64 (``lax.cond``: only one branch
+runs). The answer is therefore the float64 answer; only the order of exact
+ties can differ. ``precision="exact"`` skips the float32 stage; the dense
+path is always computed in the input's dtype.
+
 Ties: the dense path breaks them by the lower index; the blocked path returns
 *a* set of ``k`` smallest distances (an exact tie at the boundary may resolve
 to another index). At d ≈ 20 brute force is faster than tree methods (see
@@ -45,7 +68,10 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-__all__ = ["knn", "sq_distances", "auto_block_size", "default_block_size", "DENSE_MAX_ELEMENTS"]
+__all__ = ["knn", "sq_distances", "auto_block_size", "default_block_size", "DENSE_MAX_ELEMENTS", "PRECISIONS"]
+
+#: Accepted values of ``knn(..., precision=)``.
+PRECISIONS = ("auto", "exact", "mixed")
 
 #: Problems with at most this many distances use the dense path by default (2**22).
 DENSE_MAX_ELEMENTS = 2**22
@@ -158,8 +184,68 @@ def _pad_reference(R, k):
     return R, rr
 
 
-@partial(jax.jit, static_argnames=("k", "exclude_self", "block_size"))
-def knn(X, k: int, query=None, *, exclude_self: bool | None = None, block_size: int | str | None = None):
+
+def _candidate_count(k: int, n_valid: int) -> int:
+    """``k' = 2k + 4`` candidates for the float32 stage, at most the number of rows available."""
+    return min(2 * k + 4, n_valid)
+
+
+def _mixed_candidates(Q, R, Rp32, rr32, center, scale, k, kc, offset, exclude_self, n_valid):
+    """float32 candidates and float64 re-ranking: ``(sq_dist, idx, certified)`` for one block of queries.
+
+    ``Rp32``/``rr32``: the centred, scaled reference in float32, padded to whole chunks
+    (padding rows with ``rr32 = +inf``); ``R``: the unpadded float64 reference.
+    ``certified`` is True when every row of the block passes the gap test of the module docstring.
+    """
+    d = Q.shape[1]
+    Qs = (Q - center) * scale
+    Q32 = Qs.astype(jnp.float32)
+    qq = jnp.sum(Q32 * Q32, axis=-1)[:, None]
+    prod = jnp.matmul(Q32, Rp32.T, precision=jax.lax.Precision.HIGHEST)
+    d2 = jnp.maximum(qq + rr32[None, :] - 2.0 * prod, 0.0)
+    if exclude_self:
+        d2 = _mask_self(d2, offset)
+    dhat, cand = _smallest_k_chunked(d2, kc, n_valid)
+    cand = jnp.minimum(cand, n_valid - 1)
+    diff = Q[:, None, :] - R[cand]
+    exact = jnp.sum(diff * diff, axis=-1)
+    exact = jnp.where(jnp.isfinite(dhat), exact, jnp.inf)  # a masked self entry stays excluded
+    neg, j = jax.lax.top_k(-exact, k)
+    res_d, res_i = -neg, jnp.take_along_axis(cand, j, axis=1).astype(jnp.int32)
+    u = float(jnp.finfo(jnp.float32).eps) / 2.0
+    err = 2.0 * (d + 5) * u * (jnp.linalg.norm(Qs, axis=-1) + 1.0) ** 2
+    gap = dhat[:, kc - 1].astype(Q.dtype) - dhat[:, k - 1].astype(Q.dtype)
+    ok = jnp.all(gap > 2.0 * err) | (kc >= n_valid - int(exclude_self))
+    return res_d, res_i, ok
+
+
+def _knn_block_mixed(Q, R, Rp32, rr32, center, scale, k, kc, offset, exclude_self, n_valid):
+    """:func:`_mixed_candidates`, with the whole block recomputed in float64 when it is not certified."""
+    res_d, res_i, ok = _mixed_candidates(Q, R, Rp32, rr32, center, scale, k, kc, offset, exclude_self, n_valid)
+
+    def exact_block(_):
+        rr = jnp.sum(R * R, axis=-1)
+        d2e = jnp.maximum(jnp.sum(Q * Q, axis=-1)[:, None] + rr[None, :] - 2.0 * Q @ R.T, 0.0)
+        if exclude_self:
+            d2e = _mask_self(d2e, offset)
+        return _smallest_k_chunked(d2e, k)
+
+    return jax.lax.cond(ok, lambda _: (res_d, res_i), exact_block, None)
+
+
+def _prepare_mixed(X, k, kc):
+    """Centre and scale the reference, cast to float32 and pad to whole chunks (for ``kc`` candidates)."""
+    center = jnp.mean(X, axis=0)
+    Xc = X - center
+    rmax = jnp.max(jnp.linalg.norm(Xc, axis=-1))
+    scale = jnp.where(rmax > 0, 1.0 / jnp.where(rmax > 0, rmax, 1.0), 1.0)
+    Rp32, rr32 = _pad_reference((Xc * scale).astype(jnp.float32), kc)
+    return Rp32, rr32, center, scale
+
+
+@partial(jax.jit, static_argnames=("k", "exclude_self", "block_size", "precision"))
+def knn(X, k: int, query=None, *, exclude_self: bool | None = None, block_size: int | str | None = None,
+        precision: str = "auto"):
     """Indices and squared distances of the ``k`` nearest rows of ``X``.
 
     Args:
@@ -171,6 +257,10 @@ def knn(X, k: int, query=None, *, exclude_self: bool | None = None, block_size: 
         ``i`` is reference row ``i``). Requires ``n >= k + 1``.
       block_size: ``None`` (dense), an int (query rows per block) or ``"auto"``
         (about 2**20 distances per block).
+      precision: ``"auto"`` (float64 input on the blocked path: certified float32
+        candidate search with float64 re-ranking, see the module docstring;
+        otherwise the input's dtype), ``"exact"`` (always the input's dtype) or
+        ``"mixed"`` (the two-stage search wherever the blocked path runs on float64).
 
     Returns:
       ``(sq_dist, idx)``, each shape (n_query, k), nearest first.
@@ -183,18 +273,31 @@ def knn(X, k: int, query=None, *, exclude_self: bool | None = None, block_size: 
         raise ValueError(f"k must be >= 1; got {k}")
     if k > X.shape[0] - int(exclude_self):
         raise ValueError(f"k={k} neighbours requested but only {X.shape[0] - int(exclude_self)} candidate rows")
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}")
     if block_size == "auto":
         block_size = auto_block_size(Q.shape[0], X.shape[0])
     if block_size is None:
         return _knn_dense(Q, X, k, 0, exclude_self)
-    Rp, rr = _pad_reference(X, k)
     n_valid = X.shape[0]
+    mixed = precision != "exact" and X.dtype == jnp.float64 and Q.dtype == jnp.float64
+    if mixed:
+        kc = _candidate_count(k, n_valid - int(exclude_self))
+        Rp32, rr32, center, scale = _prepare_mixed(X, k, kc)
+
+        def block(Qb, offset):
+            return _knn_block_mixed(Qb, X, Rp32, rr32, center, scale, k, kc, offset, exclude_self, n_valid)
+    else:
+        Rp, rr = _pad_reference(X, k)
+
+        def block(Qb, offset):
+            return _knn_block(Qb, Rp, rr, k, offset, exclude_self, n_valid)
     if Q.shape[0] <= block_size:
-        return _knn_block(Q, Rp, rr, k, 0, exclude_self, n_valid)
+        return block(Q, 0)
     nq = Q.shape[0]
     nb = -(-nq // block_size)
     pad = nb * block_size - nq
     Qp = jnp.concatenate([Q, jnp.zeros((pad, Q.shape[1]), Q.dtype)]).reshape(nb, block_size, -1)
     offsets = jnp.arange(nb) * block_size
-    d, i = jax.lax.map(lambda a: _knn_block(a[0], Rp, rr, k, a[1], exclude_self, n_valid), (Qp, offsets))
+    d, i = jax.lax.map(lambda a: block(a[0], a[1]), (Qp, offsets))
     return d.reshape(-1, k)[:nq], i.reshape(-1, k)[:nq]

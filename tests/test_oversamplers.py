@@ -290,6 +290,66 @@ def test_blocked_knn_matches_brute_force_at_scale(k):
     assert all(set(a) == set(b) for a, b in zip(np.asarray(idxs), nn))
 
 
+def _certificate(X, k, Q=None, exclude_self=True):
+    """Run the float32 stage of the mixed-precision kNN on one block; return (sq_dist, idx, certified)."""
+    from synthaug.knn import _candidate_count, _mixed_candidates, _prepare_mixed
+
+    X = jnp.asarray(X)
+    Qb = X if Q is None else jnp.asarray(Q)
+    kc = _candidate_count(k, X.shape[0] - int(exclude_self))
+    Rp32, rr32, c, s = _prepare_mixed(X, k, kc)
+    return _mixed_candidates(Qb, X, Rp32, rr32, c, s, k, kc, 0, exclude_self, X.shape[0])
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-8, 1e8])
+def test_mixed_precision_knn_is_certified_and_exact_on_continuous_data(scale):
+    # float64 input on the blocked path: float32 candidates + float64 re-ranking must give the float64 answer,
+    # and on continuous data (no near ties) the certificate must hold, so the fast branch is really the one used.
+    rng = np.random.default_rng(7)
+    R = rng.normal(size=(2000, 20)) * scale + 3.0 * scale
+    Q = rng.normal(size=(257, 20)) * scale + 3.0 * scale
+    d2, idx, ok = _certificate(R, 5, Q, exclude_self=False)
+    assert bool(ok)
+    nn, D = _brute_nn(Q, R, 5)
+    assert all(set(a) == set(b) for a, b in zip(np.asarray(idx), nn))
+    np.testing.assert_allclose(np.asarray(d2), np.take_along_axis(D, nn, 1), rtol=1e-12)
+    d2a, idxa = knn(jnp.asarray(R), 5, jnp.asarray(Q), block_size=64)  # precision="auto" -> mixed
+    d2e, idxe = knn(jnp.asarray(R), 5, jnp.asarray(Q), block_size=64, precision="exact")
+    np.testing.assert_array_equal(np.asarray(idxa), np.asarray(idxe))
+    np.testing.assert_allclose(np.asarray(d2a), np.asarray(d2e), rtol=1e-9, atol=1e-12 * scale**2)
+
+
+def test_mixed_precision_knn_near_duplicates_and_outliers():
+    rng = np.random.default_rng(8)
+    base = rng.normal(size=(150, 6))
+    # ten copies of each row, perturbed far below float32 resolution: the 5 nearest are copies, the 14th
+    # candidate is another point, so the certificate holds and the float64 re-ranking orders the copies exactly
+    R = np.repeat(base, 10, axis=0) + 1e-12 * rng.normal(size=(1500, 6))
+    d2, idx, ok = _certificate(R, 5)
+    assert bool(ok)
+    nn, D = _brute_nn(R, R, 5, exclude_diag=True)
+    assert all(set(a) == set(b) for a, b in zip(np.asarray(idx), nn))
+    # twenty copies: the k-th and the k'-th candidates are both copies (a near tie): not certified, so the
+    # block is recomputed in float64 and the answer is that of precision="exact"
+    R20 = np.repeat(base[:75], 20, axis=0) + 1e-12 * rng.normal(size=(1500, 6))
+    assert not bool(_certificate(R20, 5)[2])
+    d2a, idxa = knn(jnp.asarray(R20), 5, block_size=128)
+    d2e, idxe = knn(jnp.asarray(R20), 5, block_size=128, precision="exact")
+    np.testing.assert_array_equal(np.asarray(idxa), np.asarray(idxe))
+    # one extreme outlier squeezes the other rows into a tiny float32 range: certificate fails, answer stays exact
+    R2 = rng.normal(size=(1500, 6))
+    R2[0] *= 1e9
+    assert not bool(_certificate(R2, 5)[2])
+    d2, idx = knn(jnp.asarray(R2), 5, block_size=128)
+    nn, _ = _brute_nn(R2, R2, 5, exclude_diag=True)
+    assert all(set(a) == set(b) for a, b in zip(np.asarray(idx), nn))
+
+
+def test_knn_rejects_unknown_precision():
+    with pytest.raises(ValueError, match="precision"):
+        knn(jnp.ones((10, 2)), 2, block_size=4, precision="half")
+
+
 def test_auto_block_bounds_memory():
     assert auto_block_size(100_000, 100_000) * 100_000 <= 64 * 100_000  # 64 rows at most when n_ref is large
     assert auto_block_size(100_000, 1_000) * 1_000 <= 2**20
