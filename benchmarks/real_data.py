@@ -74,21 +74,35 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from tqdm import tqdm
 
-from synthaug.oversamplers import ADASYNSampler, BorderlineSMOTESampler, SMOTESampler
+from synthaug.gk_smote import GKSMOTE
+from synthaug.leo_cvae import LEOCVAE
+from synthaug.moms import MOMS
+from synthaug.oversamplers import (ADASYNSampler, BorderlineSMOTESampler, GaussianMixtureSampler,
+                                   RandomOversamplingSampler, SMOTESampler, SmoothedBootstrapSampler)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 METRICS = ("balanced_accuracy", "mcc", "auprc", "g_mean", "f1")
-FIELDS = ["dataset", "n", "d", "n_minority", "seed", "fold", "oversampler", "classifier", "failed", "fit_s", *METRICS]
+FIELDS = ["dataset", "n", "d", "n_minority", "seed", "fold", "oversampler", "classifier", "failed", "fit_s", "resample_s",
+          *METRICS]
 
 OVERSAMPLERS = {
     "none": None,
     "synthaug-SMOTE": lambda s: SMOTESampler(random_state=s),
     "synthaug-Borderline": lambda s: BorderlineSMOTESampler(fallback="smote", random_state=s),
     "synthaug-ADASYN": lambda s: ADASYNSampler(fallback="smote", random_state=s),
+    "synthaug-ROS": lambda s: RandomOversamplingSampler(random_state=s),
+    "synthaug-SmoothedBootstrap": lambda s: SmoothedBootstrapSampler(random_state=s),
+    "synthaug-GMM": lambda s: GaussianMixtureSampler(random_state=s),
+    "synthaug-GK-SMOTE": lambda s: GKSMOTE(random_state=s),
+    "synthaug-LEO-CVAE": lambda s: LEOCVAE(random_state=s),
+    "synthaug-MOMS": lambda s: MOMS(random_state=s),
     "imblearn-SMOTE": lambda s: SMOTE(random_state=s),
     "imblearn-Borderline": lambda s: BorderlineSMOTE(random_state=s),
     "imblearn-ADASYN": lambda s: ADASYN(random_state=s),
 }
+#: The methods with an imbalanced-learn counterpart, and those references (cheap: the default for extra seeds).
+CLASSIC = ("none", "synthaug-SMOTE", "synthaug-Borderline", "synthaug-ADASYN", "imblearn-SMOTE",
+           "imblearn-Borderline", "imblearn-ADASYN")
 CLASSIFIERS = {
     "logreg": lambda s: LogisticRegression(max_iter=1000),
     "svm-rbf": lambda s: SVC(gamma="scale", random_state=s),
@@ -163,31 +177,58 @@ def evaluate(y, pred, score):
     }
 
 
-def run_unit(name, X, y, seed, fold, train, test):
+def run_unit(name, X, y, seed, fold, train, test, oversamplers):
     rows = []
-    for oname, make_os in OVERSAMPLERS.items():
+    for oname in oversamplers:
+        make_os = OVERSAMPLERS[oname]
         scaler = StandardScaler().fit(X[train])
         Xtr, Xte, ytr = scaler.transform(X[train]), scaler.transform(X[test]), y[train]
         failed = 0
+        t0 = time.perf_counter()
         if make_os is not None:
             try:
                 Xtr, ytr = make_os(seed).fit_resample(Xtr, ytr)
             except Exception as e:  # recorded, scored without oversampling
                 warnings.warn(f"{oname} failed on {name} seed {seed} fold {fold}: {e}")
                 failed = 1
+        resample_s = time.perf_counter() - t0
         for cname, make_clf in CLASSIFIERS.items():
             t0 = time.perf_counter()
             clf = make_clf(seed).fit(Xtr, ytr)
             m = evaluate(y[test], clf.predict(Xte), scores_of(clf, Xte))
             rows.append({"dataset": name, "n": len(y), "d": X.shape[1], "n_minority": int(y.sum()), "seed": seed,
                          "fold": fold, "oversampler": oname, "classifier": cname, "failed": failed,
-                         "fit_s": time.perf_counter() - t0, **m})
+                         "fit_s": time.perf_counter() - t0, "resample_s": resample_s, **m})
     return rows
 
 
-def summarise(df: pd.DataFrame) -> str:
+def complete_subsets(df: pd.DataFrame):
+    """``[(oversamplers, seeds), ...]``: the tables to print, each on a design where every cell is filled.
+
+    First all oversamplers present, on the seeds where all of them ran every unit; then, if some seeds
+    have only a subset (extra seeds are usually run for :data:`CLASSIC` only), that subset on all seeds.
+    Ranks are only comparable when every oversampler is averaged over the same seeds and folds.
+    """
+    units = df.groupby(["dataset", "seed", "fold", "oversampler"]).size()
+    units = units[units >= len(CLASSIFIERS)].reset_index()[["dataset", "seed", "fold", "oversampler"]]
+    n_units = df.groupby("seed").apply(lambda g: len(g[["dataset", "fold"]].drop_duplicates()))
+    full = units.groupby(["seed", "oversampler"]).size()
+    complete = {s: {o for (s2, o), v in full.items() if s2 == s and v >= n_units[s]} for s in n_units.index}
+    order = [o for o in OVERSAMPLERS if any(o in c for c in complete.values())]
+    out = []
+    seeds_all = [s for s in complete if set(order) <= complete[s]]
+    if seeds_all:
+        out.append((order, seeds_all))
+    common = [o for o in order if all(o in c for c in complete.values())]
+    if common and len(complete) > len(seeds_all):
+        out.append((common, sorted(complete)))
+    return out
+
+
+def summarise(df: pd.DataFrame, order=None) -> str:
+    order = list(OVERSAMPLERS) if order is None else list(order)
+    df = df[df["oversampler"].isin(order)]
     means = df.groupby(["dataset", "classifier", "oversampler"])[list(METRICS)].mean().reset_index()
-    order = list(OVERSAMPLERS)
     lines = []
     n_ds = means["dataset"].nunique()
     header = "| oversampler | " + " | ".join(METRICS) + " |"
@@ -221,6 +262,8 @@ def summarise(df: pd.DataFrame) -> str:
               "(data set, classifier) blocks and the two-sided Wilcoxon signed-rank p-value:", "",
               "| pair | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
     for a_, b_ in pairs:
+        if a_ not in order or b_ not in order:
+            continue
         cells = []
         for m in METRICS:
             wide = means.pivot_table(index=["dataset", "classifier"], columns="oversampler", values=m)
@@ -245,29 +288,40 @@ def main(argv=None):
     ap.add_argument("--max-rows", type=int, default=1000)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--out", default=str(RESULTS / "real_data"))
+    ap.add_argument("--oversamplers", nargs="*", default=None,
+                    help=f"subset to run (default all: {', '.join(OVERSAMPLERS)}); 'classic' = the methods "
+                         "with an imbalanced-learn counterpart and those references")
     ap.add_argument("--summary-only", action="store_true")
     args = ap.parse_args(argv)
+    chosen = list(OVERSAMPLERS) if not args.oversamplers else (
+        list(CLASSIC) if args.oversamplers == ["classic"] else args.oversamplers)
+    unknown = [o for o in chosen if o not in OVERSAMPLERS]
+    if unknown:
+        raise SystemExit(f"unknown oversampler(s) {unknown}; choose from {list(OVERSAMPLERS)} or 'classic'")
     out = Path(args.out)
     csv_path, md_path = out.with_suffix(".csv"), out.with_suffix(".md")
     out.parent.mkdir(parents=True, exist_ok=True)
 
     if not args.summary_only:
         sets = {**sklearn_sets(), **keel_sets(args.keel, args.family_cap)}
-        done = set()
+        done = set()  # (data set, seed, fold, oversampler) with every classifier's row present
         if csv_path.exists():
             old = pd.read_csv(csv_path)
-            per_unit = old.groupby(["dataset", "seed", "fold"]).size()
-            full = len(OVERSAMPLERS) * len(CLASSIFIERS)
-            done = {k for k, v in per_unit.items() if v >= full}
+            if list(old.columns) != FIELDS:  # a CSV from an older version of this harness: add the new columns
+                old.reindex(columns=FIELDS).to_csv(csv_path, index=False)
+            per_unit = old.groupby(["dataset", "seed", "fold", "oversampler"]).size()
+            done = {k for k, v in per_unit.items() if v >= len(CLASSIFIERS)}
         units = []
         for name, (X, y) in sets.items():
             X, y = cap_rows(X, y, args.max_rows)
             for seed in args.seeds:
                 skf = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=seed)
                 for fold, (tr, te) in enumerate(skf.split(X, y)):
-                    if (name, seed, fold) not in done:
-                        units.append((name, X, y, seed, fold, tr, te))
-        print(f"{len(sets)} data sets, {len(units)} (data set, seed, fold) units to run, {len(done)} already done")
+                    todo = [o for o in chosen if (name, seed, fold, o) not in done]
+                    if todo:
+                        units.append((name, X, y, seed, fold, tr, te, todo))
+        print(f"{len(sets)} data sets, {len(units)} (data set, seed, fold) units to run "
+              f"({sum(len(u[-1]) for u in units)} oversampler runs), {len(done)} oversampler runs already done")
         new_file = not csv_path.exists()
         with open(csv_path, "a", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=FIELDS)
@@ -284,7 +338,14 @@ def main(argv=None):
             f"{df['fold'].nunique()} folds, rows capped at {args.max_rows}.\n\n"
             + "Data sets (n after the cap, d, minority rows): "
             + ", ".join(f"{r.dataset} ({r.n}, {r.d}, {r.n_minority})"
-                        for r in df.drop_duplicates("dataset").itertuples()) + ".\n\n" + summarise(df))
+                        for r in df.drop_duplicates("dataset").itertuples()) + ".\n")
+    for order, seeds in complete_subsets(df):
+        sub = df[df["seed"].isin(seeds)]
+        text += (f"\n### {len(order)} oversamplers, seeds {seeds}\n\n" + summarise(sub, order))
+        times = sub.groupby("oversampler")["resample_s"].mean() if "resample_s" in sub else None
+        if times is not None and times.notna().any():
+            text += ("\nMean resampling time per training fold (s, includes compilation for each new fold shape): "
+                     + ", ".join(f"{o} {times[o]:.2f}" for o in order if o in times and np.isfinite(times[o])) + "\n")
     md_path.write_text(text)
     print(text)
 
