@@ -345,7 +345,7 @@ def main(argv=None):
         times = sub.groupby("oversampler")["resample_s"].mean() if "resample_s" in sub else None
         if times is not None and times.notna().any():
             text += ("\nMean resampling time per training fold (s, includes compilation for each new fold shape): "
-                     + ", ".join(f"{o} {times[o]:.2f}" for o in order if o in times and np.isfinite(times[o])) + "\n")
+                     + ", ".join(f"{o} {times[o]:.3f}" for o in order if o in times and np.isfinite(times[o])) + "\n")
     md_path.write_text(text)
     print(text)
 
