@@ -136,6 +136,9 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
                         for metric, v in (("fallback_share", flagged[:, j]), ("unbounded_share", unb[:, j])):
                             mean, se = mean_mcse(v.astype(float))
                             records.append(record(NAME, m, gname, metric=metric, mean=mean, mcse=se, **common))
+                # Every cell compiles its own programs (shapes differ); free them so a full-grid run does not
+                # accumulate thousands of code mappings (see "Many compiled programs" in the README).
+                jax.clear_caches()
                 naive = list(METHODS).index("naive")
                 for m in ("bc-onestep", "bc-paired", "bc-heldout"):
                     diff = err[:, list(METHODS).index(m)] - err[:, naive]
