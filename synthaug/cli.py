@@ -201,15 +201,26 @@ def _diagnose(args) -> int:
         for name, text in DATASETS.items():
             print(f"{name:20s} {text}")
         return 0
+    X, y, positive = _read_data(args)
+    result = diagnose(X, y, generator=args.generator, model=args.model, method=args.method, folds=args.folds,
+                      repeats=args.repeats, crossfit_folds=args.crossfit_folds, minority=positive,
+                      standardize=not args.no_standardize, seed=args.seed, progress=not args.no_progress,
+                      model_params=None if args.ridge is None else {"ridge": args.ridge})
+    return _report(result, args)
+
+
+def _read_data(args):
+    """Check the output suffixes, read the table and switch on the compilation cache (diagnose, bias-correct)."""
     for path, suffix in ((args.json, ".json"), (args.plot, ".png")):
         if path is not None and not path.lower().endswith(suffix):
             raise ValueError(f"{path!r} should end in {suffix}")
     X, y, positive = _read_table(args)
     _enable_compilation_cache()
-    result = diagnose(X, y, generator=args.generator, model=args.model, method=args.method, folds=args.folds,
-                      repeats=args.repeats, crossfit_folds=args.crossfit_folds, minority=positive,
-                      standardize=not args.no_standardize, seed=args.seed, progress=not args.no_progress,
-                      model_params=None if args.ridge is None else {"ridge": args.ridge})
+    return X, y, positive
+
+
+def _report(result, args) -> int:
+    """Print a result's summary and write its JSON / figure where asked."""
     print(result.summary())
     if args.json:
         result.to_json(args.json)
@@ -226,25 +237,11 @@ def _diagnose(args) -> int:
 def _bias_correct(args) -> int:
     from .bc_crossval import crossvalidate_bias_correction
 
-    for path, suffix in ((args.json, ".json"), (args.plot, ".png")):
-        if path is not None and not path.lower().endswith(suffix):
-            raise ValueError(f"{path!r} should end in {suffix}")
-    X, y, positive = _read_table(args)
-    _enable_compilation_cache()
+    X, y, positive = _read_data(args)
     result = crossvalidate_bias_correction(X, y, generator=args.generator, gamma=args.gamma, folds=args.folds,
                                            repeats=args.repeats, seed=args.seed, ridge=args.ridge, minority=positive,
                                            standardize=not args.no_standardize)
-    print(result.summary())
-    if args.json:
-        result.to_json(args.json)
-        print(f"wrote {args.json}")
-    if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        result.plot().savefig(args.plot, dpi=130)
-        print(f"wrote {args.plot}")
-    return 0
+    return _report(result, args)
 
 
 def _enable_compilation_cache():

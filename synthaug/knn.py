@@ -223,12 +223,8 @@ def _knn_block_mixed(Q, R, Rp32, rr32, center, scale, k, kc, offset, exclude_sel
     """:func:`_mixed_candidates`, with the whole block recomputed in float64 when it is not certified."""
     res_d, res_i, ok = _mixed_candidates(Q, R, Rp32, rr32, center, scale, k, kc, offset, exclude_self, n_valid)
 
-    def exact_block(_):
-        rr = jnp.sum(R * R, axis=-1)
-        d2e = jnp.maximum(jnp.sum(Q * Q, axis=-1)[:, None] + rr[None, :] - 2.0 * Q @ R.T, 0.0)
-        if exclude_self:
-            d2e = _mask_self(d2e, offset)
-        return _smallest_k_chunked(d2e, k)
+    def exact_block(_):  # the float64 path on the unpadded reference (_smallest_k_chunked pads as needed)
+        return _knn_block(Q, R, jnp.sum(R * R, axis=-1), k, offset, exclude_self, n_valid)
 
     return jax.lax.cond(ok, lambda _: (res_d, res_i), exact_block, None)
 
