@@ -112,40 +112,70 @@ def replication(d: int, n1: int, generator: str, dtype_name: str):
     return one
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
-    d_grid = D_QUICK if quick else D_GRID
-    n1_grid = N1_QUICK if quick else N1_GRID
+def cell_key(key, d: int, n1: int):
+    """The PRNG key of cell (d, n1); every generator and method of the cell shares it (coupled comparisons)."""
+    return jax.random.fold_in(jax.random.fold_in(key, d), n1)
+
+
+def run_cell(key, d: int, n1: int, generator: str, reps: int, *, progress=False, dtype=jnp.float64,
+             batch_size=None):
+    """One cell (d, n1, generator) of the design: its records and paired-difference summaries.
+
+    A cell depends only on ``(key, d, n1, generator, reps, dtype)``, so cells can run in separate
+    processes and be merged by :func:`assemble` into exactly the result of one whole-grid run
+    (``paper/bias_correction_grid.py`` does that, with a timeout and retry per cell, because
+    long single-process runs of this design have hung in XLA:CPU).
+
+    Returns ``dict(records=[...], summaries=[...])``.
+    """
+    if generator not in GENERATORS:
+        raise ValueError(f"unknown generator {generator!r} for {NAME}; choose one of {GENERATORS}")
     dtype_name = jnp.dtype(dtype).name
+    n0 = RATIO * n1
+    one = replication(int(d), int(n1), generator, dtype_name)
+    bs = auto_batch(8.0 * (d + 1) * 8 * n0 * 12, reps, batch_size)
+    err, exc, ba, flagged, unb = run_replications(one, cell_key(key, d, n1), reps, batch_size=bs, progress=progress,
+                                                  desc=f"{NAME} d={d} {generator} n1={n1}")
+    records, summaries = [], []
+    common = dict(n0=n0, n1=n1, n_synthetic=n0 - n1, gamma=1.0, reps=reps, d=d)
+    for j, m in enumerate(METHODS):
+        for metric, v in (("param_error", err), ("excess_risk", exc), ("balanced_accuracy", ba)):
+            mean, se = mean_mcse(v[:, j])
+            records.append(record(NAME, m, generator, metric=metric, mean=mean, mcse=se, **common))
+        if m in ("bc-heldout", "bc-paired"):
+            for metric, v in (("fallback_share", flagged[:, j]), ("unbounded_share", unb[:, j])):
+                mean, se = mean_mcse(v.astype(float))
+                records.append(record(NAME, m, generator, metric=metric, mean=mean, mcse=se, **common))
+    naive = list(METHODS).index("naive")
+    for m in ("bc-onestep", "bc-paired", "bc-heldout"):
+        diff = err[:, list(METHODS).index(m)] - err[:, naive]
+        mean, se = mean_mcse(diff)
+        summaries.append(summary("paired_difference", m, generator, "n1", "param_error", float(mean),
+                                 float(mean - 1.96 * se), float(mean + 1.96 * se), d=d, n1=n1,
+                                 versus="naive", win_share=float(np.mean(diff < 0))))
+    return dict(records=records, summaries=summaries)
+
+
+def grid(quick: bool):
+    """``(d_grid, n1_grid)`` of the full design or of quick mode."""
+    return (D_QUICK, N1_QUICK) if quick else (D_GRID, N1_GRID)
+
+
+def assemble(cells, d_grid, n1_grid, generators):
+    """Merge cell outputs (a mapping ``(d, generator, n1) -> run_cell(...)``) into ``(records, summaries, settings)``.
+
+    Records and summaries come out in the order of a whole-grid run (d, then generator, then n1),
+    followed per (d, generator) by the log–log slope of every method's ``param_error``.
+    """
+    missing = [(d, g, n1) for d in d_grid for g in generators for n1 in n1_grid if (d, g, n1) not in cells]
+    if missing:
+        raise ValueError(f"{len(missing)} cell(s) missing, e.g. (d, generator, n1) = {missing[0]}")
     records, summaries = [], []
     for d in d_grid:
         for gname in generators:
             for n1 in n1_grid:
-                n0 = RATIO * n1
-                one = replication(d, n1, gname, dtype_name)
-                bs = auto_batch(8.0 * (d + 1) * 8 * n0 * 12, reps, batch_size)
-                # The same key for every generator and method: coupled comparisons within a cell.
-                k = jax.random.fold_in(jax.random.fold_in(key, d), n1)
-                err, exc, ba, flagged, unb = run_replications(one, k, reps, batch_size=bs, progress=progress,
-                                                              desc=f"{NAME} d={d} {gname} n1={n1}")
-                common = dict(n0=n0, n1=n1, n_synthetic=n0 - n1, gamma=1.0, reps=reps, d=d)
-                for j, m in enumerate(METHODS):
-                    for metric, v in (("param_error", err), ("excess_risk", exc), ("balanced_accuracy", ba)):
-                        mean, se = mean_mcse(v[:, j])
-                        records.append(record(NAME, m, gname, metric=metric, mean=mean, mcse=se, **common))
-                    if m in ("bc-heldout", "bc-paired"):
-                        for metric, v in (("fallback_share", flagged[:, j]), ("unbounded_share", unb[:, j])):
-                            mean, se = mean_mcse(v.astype(float))
-                            records.append(record(NAME, m, gname, metric=metric, mean=mean, mcse=se, **common))
-                # Every cell compiles its own programs (shapes differ); free them so a full-grid run does not
-                # accumulate thousands of code mappings (see "Many compiled programs" in the README).
-                jax.clear_caches()
-                naive = list(METHODS).index("naive")
-                for m in ("bc-onestep", "bc-paired", "bc-heldout"):
-                    diff = err[:, list(METHODS).index(m)] - err[:, naive]
-                    mean, se = mean_mcse(diff)
-                    summaries.append(summary("paired_difference", m, gname, "n1", "param_error", float(mean),
-                                             float(mean - 1.96 * se), float(mean + 1.96 * se), d=d, n1=n1,
-                                             versus="naive", win_share=float(np.mean(diff < 0))))
+                records.extend(cells[(d, gname, n1)]["records"])
+                summaries.extend(cells[(d, gname, n1)]["summaries"])
             for m in METHODS:
                 rows = [r for r in records if r["d"] == d]
                 summaries.append(slope_summary(rows, m, gname, metric="param_error", d=d))
@@ -157,6 +187,20 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
                                        heldout_blocks="floor(n0/2/n1)", block_synthetic="n1", proxy_label=1,
                                        cross_fit=False, weighting="pooled", beta="(n0-n1)/(2 n0)"))
     return records, summaries, settings
+
+
+def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+    d_grid, n1_grid = grid(quick)
+    cells = {}
+    for d in d_grid:
+        for gname in generators:
+            for n1 in n1_grid:
+                cells[(d, gname, n1)] = run_cell(key, d, n1, gname, reps, progress=progress, dtype=dtype,
+                                                 batch_size=batch_size)
+                # Every cell compiles its own programs (shapes differ); free them so a full-grid run does not
+                # accumulate thousands of code mappings (see "Many compiled programs" in the README).
+                jax.clear_caches()
+    return assemble(cells, d_grid, n1_grid, generators)
 
 
 def _plot(result):

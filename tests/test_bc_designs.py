@@ -81,3 +81,14 @@ def test_ate_aipw_raw_is_unbiased_and_covers():
     assert abs(b) < 4 * b_se
     cover, cover_se = mean_mcse((np.abs(tau[:, j] - truth) <= 1.96 * se[:, j]).astype(float))
     assert cover > 0.95 - 4 * max(cover_se, np.sqrt(0.95 * 0.05 / 40))
+
+
+def test_assemble_refuses_an_incomplete_grid():
+    """Merging per-process cells (paper/bias_correction_grid.py) names the first missing cell."""
+    with pytest.raises(ValueError, match=r"1 cell\(s\) missing.*\(2, 'shrink', 50\)"):
+        bc.assemble({(2, "shrink", 25): dict(records=[], summaries=[])}, (2,), (25, 50), ("shrink",))
+
+
+def test_run_cell_rejects_an_unknown_generator():
+    with pytest.raises(ValueError, match="unknown generator 'gan'"):
+        bc.run_cell(jax.random.PRNGKey(0), 2, 25, "gan", 4)
