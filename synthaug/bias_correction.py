@@ -110,6 +110,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import smalllinalg
 from ._validation import check_features, check_size, is_concrete
 from .fit import FitResult, weighted_fit
 from .generators import Generator
@@ -408,6 +409,8 @@ def one_step(loss: Loss, theta_naive, X_aug, y_aug, w_aug, X_bc, y_bc, w_bc, rid
 
     Uses the corrected Hessian when it is positive definite, else the augmented one
     (always positive definite). Returns ``(theta, negative_curvature, min_eig)``.
+    The eigenvalue and the solve use :mod:`synthaug.smalllinalg` (plain XLA, no LAPACK
+    custom call), which avoids a jaxlib 0.10 thread-pool deadlock of batched LAPACK calls.
     """
     Za, Zb = loss.features(X_aug), loss.features(X_bc)
     wa = w_aug / jnp.sum(w_aug)
@@ -415,11 +418,11 @@ def one_step(loss: Loss, theta_naive, X_aug, y_aug, w_aug, X_bc, y_bc, w_bc, rid
     g = _gradient(loss, theta_naive, Zb, y_bc, wb, ridge)
     Hb = _hessian(loss, theta_naive, Zb, y_bc, wb, ridge)
     Ha = _hessian(loss, theta_naive, Za, y_aug, wa, ridge)
-    min_eig = jnp.linalg.eigvalsh(Hb)[0]
+    min_eig = smalllinalg.eigvalsh(Hb)[0]
     scale = jnp.max(jnp.abs(jnp.diag(Hb)))
     pd = min_eig > 1e-10 * scale
     H = jnp.where(pd, Hb, Ha)
-    step = jnp.linalg.solve(H, g)
+    step = smalllinalg.spd_solve(H, g)
     return theta_naive - step, ~pd, min_eig
 
 
@@ -442,18 +445,18 @@ def unboundedness_check(loss: Loss, theta, theta_naive, X, y, w, ridge, *, max_s
     wn = w / jnp.sum(w)
     p = Z.shape[1]
     H = _hessian(loss, theta, Z, y, wn, ridge)
-    evals = jnp.linalg.eigvalsh(H)
+    evals = smalllinalg.eigvalsh(H)
     scale = jnp.maximum(jnp.max(jnp.abs(jnp.diag(H))), 1e-300)
     negative_curvature = evals[0] <= 1e-10 * scale
     big = jnp.linalg.norm(theta - theta_naive) > max_step * (1.0 + jnp.linalg.norm(theta_naive))
     nonfinite = ~jnp.all(jnp.isfinite(theta))
     if loss.quadratic:
         G = (Z * wn[:, None]).T @ Z
-        rec = jnp.linalg.eigvalsh(G)[0]
+        rec = smalllinalg.eigvalsh(G)[0]
         unb = rec < -1e-12 * jnp.maximum(jnp.max(jnp.abs(jnp.diag(G))), 1e-300)
         return unb | big | nonfinite, negative_curvature, evals[0], rec
     H0 = _hessian(loss, theta_naive, Z, y, wn, ridge)
-    _, vecs = jnp.linalg.eigh(H0)
+    _, vecs = smalllinalg.eigh(H0)
 
     def unit(v):
         n = jnp.linalg.norm(v)
