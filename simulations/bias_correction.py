@@ -205,6 +205,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
 
 def _plot(result):
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullLocator
 
     gens = result.settings.get("generators", GENERATORS)
     ds = result.settings.get("d_grid", D_GRID)
@@ -220,6 +221,9 @@ def _plot(result):
                              METHOD_COLORS[m])
             ax.set_xscale("log")
             ax.set_yscale("log")
+            n1s = result.settings.get("n1_grid", N1_GRID)
+            ax.set_xticks(n1s, [str(n) for n in n1s])
+            ax.xaxis.set_minor_locator(NullLocator())
             ax.set_title(f"{g}, d = {d}", fontsize=9)
             if j == 0:
                 ax.set_ylabel(r"$E\|\hat\theta-\theta^*\|^2$")
