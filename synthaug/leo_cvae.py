@@ -47,7 +47,16 @@ Documented choices and deviations:
   majority (label 0); the sampler calls it once per oversampled class.
 * Features are standardised with the mean and sd of the non-held-out rows
   before training and the output is mapped back (the reference standardises
-  only after oversampling, which leaves the CVAE on raw scales).
+  only after oversampling, which leaves the CVAE on raw scales). Mean and sd are
+  computed in float64, and a column whose sd is at most 1e-6·max(1, max|x|) over
+  those rows counts as constant (scale 1). Without this a column that is constant
+  in the training split (e.g. a rare one-hot level whose only non-zero row fell in
+  the validation split) got the float32 rounding noise of its sd (~1e-8) as its
+  scale. The held-out rows were then ~1e9 in that column, so the validation loss
+  overflowed, training never improved on its initial weights, and some
+  generated rows were NaN (KEEL flare-F).
+* Training whose validation loss is never finite raises ``ValueError``, and so
+  does a generated sample with a non-finite value; neither is returned silently.
 * Seeds are drawn from all minority rows given (training split and held-out
   split); the number generated is the requested ``n`` (the reference counts
   it on the 80 % split).
@@ -242,6 +251,15 @@ def _optimizer(lr: float, weight_decay: float):
 _UNRAVEL: dict = {}
 
 
+def _standardiser(X_fit):
+    """Column means and scales in float64; a column with sd <= 1e-6 max(1, max|x|) is constant (scale 1)."""
+    X_fit = np.asarray(X_fit, np.float64)
+    mean = X_fit.mean(0)
+    sd = X_fit.std(0)
+    constant = sd <= 1e-6 * np.maximum(np.abs(X_fit).max(0), 1.0)
+    return mean, np.where(constant, 1.0, sd)
+
+
 def leo_cvae_fit(
     key,
     X1,
@@ -278,10 +296,9 @@ def leo_cvae_fit(
     rng = np.random.default_rng(int(jax.random.randint(k_split, (), 0, 2**31 - 1)))
     val = _stratified_split(rng, y, val_fraction)
     tr = ~val
-    mean = X[tr].mean(0)
-    sd = X[tr].std(0)
-    scale = np.where(sd > 0, sd, 1.0).astype(np.float32)
-    Z = (X - mean) / scale
+    mean, scale = _standardiser(X[tr])
+    Z = ((X - mean) / scale).astype(np.float32)
+    mean, scale = mean.astype(np.float32), scale.astype(np.float32)
     counts = np.bincount(y[tr], minlength=2).astype(np.float32)
     wc = tr.sum() / (2.0 * counts)
     rw = np.ones_like(H)
@@ -325,6 +342,11 @@ def leo_cvae_fit(
             wait += 1
             if wait >= patience:
                 break
+    if not np.isfinite(best_val):
+        raise ValueError(
+            "LEO-CVAE training diverged: the validation loss was never finite "
+            f"(first epochs: {val_losses[:3]}); check the input for extreme values or lower lr"
+        )
     state = LEOCVAEState(unravel(best), jnp.asarray(mean), jnp.asarray(scale), np.asarray(train_losses), np.asarray(val_losses), best_epoch)
     return state, jnp.asarray(H[:n1])
 
@@ -394,6 +416,9 @@ def leo_cvae(
         k_fit, k_gen = jax.random.split(key)
         state, H1 = leo_cvae_fit(k_fit, X1, X0, **cfg)
         out, _ = leo_cvae_generate(k_gen, state, X1, H1, n, gamma=gamma, generation=generation)
+        if not bool(jnp.all(jnp.isfinite(out))):
+            bad = int(jnp.sum(~jnp.all(jnp.isfinite(out), axis=1)))
+            raise ValueError(f"LEO-CVAE generated {bad} of {n} rows with non-finite values; refusing to return them")
         return out.astype(X1.dtype)
 
     return Generator(name, fn, min_rows=int(k) + 1, uses_majority=True, traceable=False)

@@ -360,3 +360,25 @@ def test_leo_cvae_sampler_counts_determinism_bad_input():
 @imblearn_checks([LEOCVAE(k=3, random_state=0, **_TINY)])
 def test_leo_cvae_imblearn_checks(estimator, check):
     check(estimator)
+
+
+def test_leo_cvae_constant_training_column_and_divergence():
+    """Regression (KEEL flare-F): a column constant in the training split must get scale 1, not the
+    float32 rounding noise of its sd, else held-out rows overflow and some generated rows were NaN."""
+    from synthaug.leo_cvae import _standardiser
+
+    col = np.full(640, -0.03537745773792267, np.float32)  # flare-F: a one-hot level, constant in this split
+    other = np.random.default_rng(0).normal(size=640).astype(np.float32)
+    assert float(np.std(col)) > 0  # the float32 noise the old rule took as a scale
+    mean, scale = _standardiser(np.c_[col, other])
+    assert scale[0] == 1.0 and abs(scale[1] - np.std(other.astype(np.float64))) < 1e-12
+    outlier = (28.27 - mean[0]) / scale[0]
+    assert abs(outlier) < 30  # finite and on the data's scale
+    # a column that varies in one row only is not constant
+    col2 = col.copy()
+    col2[3] = 28.27
+    assert _standardiser(col2[:, None])[1][0] > 1.0
+    # training whose validation loss is never finite is an error, never a silent untrained model
+    X0, X1 = _imbalanced(n0=60, n1=20, d=2, seed=4)
+    with pytest.raises(ValueError, match="diverged"):
+        leo_cvae_fit(jax.random.key(0), X1, X0, k=5, lr=1e12, **_TINY)  # steps blow up at once
