@@ -30,7 +30,8 @@ take part in that deadlock. They are meant for the small matrices of this packag
   to :math:`O(\varepsilon\lVert A\rVert)`.
 * :func:`eigvalsh` — the eigenvalues alone.
 
-All functions take one matrix; use ``jax.vmap`` for batches. Symmetric input is
+All functions take one matrix; use ``jax.vmap`` for batches. They are jitted (compiled
+once per shape when called eagerly, inlined when called inside another traced function). Symmetric input is
 symmetrised (:math:`\tfrac12(A + A^\top)`) as ``jnp.linalg.eigh`` does.
 """
 
@@ -50,6 +51,7 @@ def _check_square(A):
         raise ValueError(f"expected one square matrix (use jax.vmap for batches); got shape {A.shape}")
 
 
+@jax.jit
 def cholesky(A):
     """Lower Cholesky factor of a symmetric positive definite matrix (NaN where it is not)."""
     A = jnp.asarray(A)
@@ -66,6 +68,7 @@ def cholesky(A):
     return jax.lax.fori_loop(0, p, column, jnp.zeros_like(A))
 
 
+@jax.jit
 def cho_solve(L, b):
     r"""Solve :math:`L L^\top x = b` for a lower factor ``L``; ``b`` is a vector or a matrix of columns."""
     L = jnp.asarray(L)
@@ -87,6 +90,7 @@ def cho_solve(L, b):
     return jax.lax.fori_loop(0, p, backward, jnp.zeros_like(y))
 
 
+@jax.jit
 def spd_solve(A, b):
     """Solve ``A x = b`` for symmetric positive definite ``A`` (Cholesky); NaN if ``A`` is not."""
     return cho_solve(cholesky(A), b)
@@ -98,6 +102,7 @@ def _pairs(p: int):
     return i.astype(np.int32), j.astype(np.int32)
 
 
+@functools.partial(jax.jit, static_argnames=("max_sweeps",))
 def eigh(A, *, max_sweeps: int = 30):
     """Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix by cyclic Jacobi."""
     A = jnp.asarray(A)
@@ -149,6 +154,7 @@ def eigh(A, *, max_sweeps: int = 30):
     return w[order], V[:, order]
 
 
+@functools.partial(jax.jit, static_argnames=("max_sweeps",))
 def eigvalsh(A, *, max_sweeps: int = 30):
     """Eigenvalues (ascending) of a symmetric matrix by cyclic Jacobi (see :func:`eigh`)."""
     return eigh(A, max_sweeps=max_sweeps)[0]
