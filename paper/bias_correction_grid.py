@@ -184,7 +184,7 @@ def main(argv=None) -> int:
     bad = [d for d in d_run if d not in d_all] + [g for g in gens_run if g not in gens_all]
     if bad:
         raise SystemExit(f"error: not in the design's grid: {bad}")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
     todo = [(d, g, n1) for d in d_run for g in gens_run for n1 in n1_grid]
     failed = []
     for i, (d, g, n1) in enumerate(todo, 1):

@@ -16,6 +16,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"synthaug: error: {message}\n")
 
 
+def _add_input_args(parser, list_hint: str):
+    """The data options shared by ``diagnose`` and ``bias-correct``: a CSV or a bundled dataset."""
+    parser.add_argument("data", nargs="?", help="CSV file with a header row")
+    parser.add_argument("--target", help="name of the target column (CSV input)")
+    parser.add_argument("--positive", default=None, metavar="LABEL",
+                        help="the class of interest (minority); required when the target has more than two values")
+    parser.add_argument("--dataset", default=None, help=f"a bundled dataset instead of a CSV (see {list_hint})")
+
+
+def _add_cv_args(parser):
+    """The cross-validation and preprocessing options shared by ``diagnose`` and ``bias-correct``."""
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    parser.add_argument("--repeats", type=int, default=1, help="repeats of the cross-validation (default 1)")
+    parser.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
+    parser.add_argument("--impute", choices=["mean"], default=None,
+                        help="fill missing numeric values with the column mean (categorical: the most frequent value)")
+    parser.add_argument("--no-standardize", action="store_true", help="do not z-score the features")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="synthaug", description="Theory and simulations of synthetic minority augmentation.")
     p.add_argument("--version", action="store_true", help="print the version and exit")
@@ -37,11 +56,7 @@ def _build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("diagnose", help="diagnose augmentation of a CSV file or bundled dataset",
                        description="Symmetry test, generator quality, alignment and the TG-VTSS synthetic size "
                                    "for a binary classification dataset.")
-    d.add_argument("data", nargs="?", help="CSV file with a header row")
-    d.add_argument("--target", help="name of the target column (CSV input)")
-    d.add_argument("--positive", default=None, metavar="LABEL",
-                   help="the class of interest (minority); required when the target has more than two values")
-    d.add_argument("--dataset", default=None, help="a bundled dataset instead of a CSV (see --list-datasets)")
+    _add_input_args(d, "--list-datasets")
     d.add_argument("--list-datasets", action="store_true", help="list the bundled datasets and exit")
     d.add_argument("--generator", default="smote", help="generator name (default smote)")
     d.add_argument("--model", default="logistic", help="logistic (default), logistic-nointercept, squared, "
@@ -49,13 +64,8 @@ def _build_parser() -> argparse.ArgumentParser:
     d.add_argument("--ridge", type=float, default=None,
                    help="ridge penalty of the linear models on the normalised loss (default 1e-4)")
     d.add_argument("--method", default="tg-vtss", choices=["tg-vtss", "vtss"], help="size selection (default tg-vtss)")
-    d.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
-    d.add_argument("--repeats", type=int, default=1, help="repeats of the cross-validation (default 1)")
     d.add_argument("--crossfit-folds", type=int, default=3, help="folds for the cross-fitted mismatch (default 3)")
-    d.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
-    d.add_argument("--impute", choices=["mean"], default=None,
-                   help="fill missing numeric values with the column mean (categorical: the most frequent value)")
-    d.add_argument("--no-standardize", action="store_true", help="do not z-score the features")
+    _add_cv_args(d)
     d.add_argument("--json", default=None, metavar="FILE.json", help="write the diagnosis as JSON")
     d.add_argument("--plot", default=None, metavar="FILE.png", help="write the diagnosis figure")
     d.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -64,21 +74,12 @@ def _build_parser() -> argparse.ArgumentParser:
                        description="Lyu et al.'s majority-based bias correction (reconstructed) on a CSV file or "
                                    "bundled dataset: raw, reweighted, naive-augmented and corrected logistic "
                                    "regression compared by repeated stratified cross-validation.")
-    b.add_argument("data", nargs="?", help="CSV file with a header row")
-    b.add_argument("--target", help="name of the target column (CSV input)")
-    b.add_argument("--positive", default=None, metavar="LABEL",
-                   help="the class of interest (minority); required when the target has more than two values")
-    b.add_argument("--dataset", default=None, help="a bundled dataset instead of a CSV (see diagnose --list-datasets)")
+    _add_input_args(b, "diagnose --list-datasets")
     b.add_argument("--generator", default="smote", help="generator name (default smote)")
     b.add_argument("--gamma", type=float, default=1.0,
                    help="synthetic rows as a multiple of the class gap of each training fold (default 1: balance)")
     b.add_argument("--ridge", type=float, default=1e-4, help="ridge on the mean logistic loss (default 1e-4)")
-    b.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
-    b.add_argument("--repeats", type=int, default=1, help="repeats of the cross-validation (default 1)")
-    b.add_argument("--seed", type=int, default=0, help="PRNG seed (default 0)")
-    b.add_argument("--impute", choices=["mean"], default=None,
-                   help="fill missing numeric values with the column mean (categorical: the most frequent value)")
-    b.add_argument("--no-standardize", action="store_true", help="do not z-score the features")
+    _add_cv_args(b)
     b.add_argument("--json", default=None, metavar="FILE.json", help="write the comparison as JSON")
     b.add_argument("--plot", default=None, metavar="FILE.png", help="write the comparison figure")
     return p
