@@ -41,8 +41,6 @@ Bias correction:
   scikit-learn :class:`~synthaug.bc_classifier.BiasCorrectedClassifier` (imported lazily).
 """
 
-from . import _config  # noqa: F401  (switches on float64; see synthaug._config)
-
 __version__ = "0.1.0"
 
 from . import decomposition, fidelity, fit, generators, knn, losses, montecarlo, populations, risk, simulate  # noqa: E402

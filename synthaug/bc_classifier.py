@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 
+from .config import uses_x64
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -94,6 +95,7 @@ class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = False
         return tags
 
+    @uses_x64
     def fit(self, X, y):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         check_classification_targets(y)
@@ -133,11 +135,13 @@ class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
         self.fit_result_ = jax.device_get(res)
         return self
 
+    @uses_x64
     def decision_function(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X @ self.coef_[0] + self.intercept_[0]
 
+    @uses_x64
     def predict_proba(self, X):
         s = self.decision_function(X)
         p1 = 1.0 / (1.0 + np.exp(-np.clip(s, -700, 700)))

@@ -38,6 +38,7 @@ import dataclasses
 import json
 from functools import partial
 
+from .config import uses_x64
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -232,6 +233,7 @@ def _metrics(theta, V0, V1):
     return ll, ba, _auc(z0, z1)
 
 
+@uses_x64
 def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0, folds: int = 5, repeats: int = 1,
                                   seed: int = 0, ridge: float = 1e-4, minority=None, standardize: bool = True,
                                   generator_params=None) -> BCCrossValidation:

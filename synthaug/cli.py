@@ -273,12 +273,18 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    from .config import cpu_workarounds, x64
+
+    # The command line runs large vmapped programs in float64: switch on what it needs,
+    # explicitly (importing synthaug changes nothing).
+    cpu_workarounds()
     try:
-        if args.command == "diagnose":
-            return _diagnose(args)
-        if args.command == "bias-correct":
-            return _bias_correct(args)
-        return _simulate(args)
+        with x64():
+            if args.command == "diagnose":
+                return _diagnose(args)
+            if args.command == "bias-correct":
+                return _bias_correct(args)
+            return _simulate(args)
     except (ValueError, OSError) as exc:
         print(f"synthaug: error: {exc}", file=sys.stderr)
         return 2

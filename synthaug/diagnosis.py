@@ -33,6 +33,7 @@ import math
 import time
 from functools import partial
 
+from .config import uses_x64
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -438,6 +439,7 @@ def _curve(cands_unique, losses_unique, gap, is_candidate=None):
     ]
 
 
+@uses_x64
 def diagnose(
     X,
     y,
@@ -612,6 +614,7 @@ class SizeSelection:
     data: PreparedData | None = dataclasses.field(default=None, repr=False)
 
 
+@uses_x64
 def select_size(
     X,
     y,

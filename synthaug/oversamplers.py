@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numbers
 
+from .config import uses_x64
 import numpy as np
 from scipy import sparse
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -78,6 +79,7 @@ def _non_numeric_columns(X):
 
 
 class _NumericOnly:
+    @uses_x64
     def fit_resample(self, X, y, **params):
         bad = _non_numeric_columns(X)
         if bad:
@@ -236,6 +238,7 @@ class SMOTENCSampler(GeneratorSampler):
     def _generator(self):
         return smote_nc(self.categorical_features_, self.k_neighbors)
 
+    @uses_x64
     def _fit_resample(self, X, y):
         if sparse.issparse(X):
             X_res, y_res = self._fit_resample(X.toarray(), y)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numbers
 
+from .config import uses_x64
 import jax
 import numpy as np
 from scipy import sparse
@@ -99,6 +100,7 @@ class GeneratorSampler(BaseOverSampler):
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains NaN or infinite values; impute or drop them before resampling")
 
+    @uses_x64
     def _fit_resample(self, X, y):
         if sparse.issparse(X):
             # Generators work on dense rows; the result goes back to the input's sparse format.
@@ -241,6 +243,7 @@ class VTSSResampler(BaseOverSampler):
         self.standardize = standardize
         self.random_state = random_state
 
+    @uses_x64
     def _fit_resample(self, X, y):
         from .diagnosis import diagnose
 

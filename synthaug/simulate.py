@@ -19,6 +19,7 @@ import json
 import math
 from typing import Callable
 
+from .config import uses_x64
 import numpy as np
 
 __all__ = [
@@ -187,6 +188,7 @@ def get_design(name: str) -> Design:
     return importlib.import_module(DESIGN_MODULES[name]).DESIGN
 
 
+@uses_x64
 def run_design(
     name: str,
     *,
@@ -212,7 +214,7 @@ def run_design(
     import jax
 
     from . import __version__
-    from ._config import resolve_dtype
+    from .config import resolve_dtype
 
     design = get_design(name)
     if generators is None:

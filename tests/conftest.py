@@ -15,7 +15,12 @@ os.environ["SYNTHAUG_NO_CACHE"] = "1"
 
 from hypothesis import HealthCheck, settings
 
-import synthaug  # noqa: F401  (enables float64 before any test builds arrays)
+import synthaug.config  # noqa: E402
+
+# The suite checks the theory in float64 and runs large vmapped programs: switch both on
+# explicitly, before any test builds an array (importing synthaug changes nothing).
+synthaug.config.cpu_workarounds()
+synthaug.config.enable_x64()
 
 settings.register_profile(
     "ci",

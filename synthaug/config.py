@@ -1,0 +1,204 @@
+"""Explicit configuration: float64 and the XLA:CPU workarounds.
+
+Importing synthaug changes nothing: no JAX setting, no environment variable, no
+global state. What a computation needs is switched on by the caller, as numpyro
+(``numpyro.enable_x64``) and optax (``x64_precision``) do:
+
+* :func:`enable_x64` turns on JAX's 64-bit mode for the process, and
+  :func:`x64` does so for a ``with`` block only (the previous setting is
+  restored on exit). The theory checks (identities to 1e-10, rates over three
+  decades of n) need float64; the command line, :func:`synthaug.run_design`, the
+  diagnosis and the bias-correction comparison switch it on for the duration of
+  their own call.
+* :func:`cpu_workarounds` appends the XLA flags that avoid a hang of jaxlib's
+  CPU runtime (see below) to ``XLA_FLAGS``. It only has an effect before JAX's
+  CPU backend starts (the first JAX computation of the process), and only for
+  the jaxlib versions that need it. The command line calls it first thing.
+* :func:`resolve_dtype` maps a ``dtype=`` argument to a JAX float dtype and
+  refuses float64 when 64-bit mode is off, instead of silently computing in
+  float32.
+
+The hang (jaxlib 0.10.x on CPU): a large vmapped program with several
+independent branches can wedge while its result is materialised, every runtime
+thread parked. It was reproduced with the mean-shift design (4 hangs in 4 runs)
+and went away with XLA's concurrency-optimised scheduler switched off (5 runs,
+no hang). Multi-threaded Eigen, blamed in a public report of the same symptom
+(PyAutoLabs/PyAutoFit#1528), is switched off too; the cost is one core for
+matrix products inside XLA.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+
+__all__ = [
+    "enable_x64",
+    "x64",
+    "x64_enabled",
+    "cpu_workarounds",
+    "CPU_WORKAROUND_FLAGS",
+    "default_float",
+    "resolve_dtype",
+    "uses_x64",
+]
+
+#: The XLA flags :func:`cpu_workarounds` adds (name -> value).
+CPU_WORKAROUND_FLAGS = {
+    "xla_cpu_enable_concurrency_optimized_scheduler": "false",
+    "xla_cpu_multi_thread_eigen": "false",
+}
+
+
+def x64_enabled() -> bool:
+    """Whether JAX's 64-bit mode is on (in this thread's context)."""
+    import jax
+
+    return bool(jax.config.jax_enable_x64)
+
+
+def enable_x64(use: bool = True) -> None:
+    """Switch JAX's 64-bit mode on (or off with ``use=False``) for the whole process.
+
+    Parameters
+    ----------
+    use : bool, default=True
+        ``True`` makes float64 the default float type of new JAX arrays.
+
+    Notes
+    -----
+    This is a process-wide switch, like ``numpyro.enable_x64``; use :func:`x64`
+    to switch it on for one block only.
+    """
+    import jax
+
+    if not isinstance(use, bool):
+        raise ValueError(f"use must be a boolean; got {use!r}")
+    jax.config.update("jax_enable_x64", use)
+
+
+def x64(use: bool = True):
+    """Context manager: JAX's 64-bit mode inside the ``with`` block only.
+
+    Examples
+    --------
+    >>> import synthaug as sa
+    >>> with sa.config.x64():
+    ...     res = sa.run_design("biased-aligned", quick=True, reps=4, progress=False)
+    """
+    import jax
+
+    return jax.enable_x64(bool(use))
+
+
+def uses_x64(fn):
+    """Decorator for entry points that compute in float64: run ``fn`` under :func:`x64`.
+
+    The previous setting is restored when ``fn`` returns, so a caller's own JAX
+    code is not affected.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with x64(True):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _backend_started() -> bool:
+    try:
+        from jax._src import xla_bridge
+
+        return bool(xla_bridge.backends_are_initialized())
+    except Exception:  # pragma: no cover - private API moved: assume started (do nothing)
+        return True
+
+
+def _jaxlib_needs_workaround() -> bool:
+    try:
+        import jaxlib
+
+        major, minor = (int(p) for p in jaxlib.__version__.split(".")[:2])
+    except Exception:  # pragma: no cover
+        return False
+    # The hang was seen with jaxlib 0.10.2; 0.11 rewrote the CPU thunk runtime's
+    # parallel paths. Versions before 0.10 were never run by this project.
+    return (major, minor) == (0, 10)
+
+
+def cpu_workarounds(*, force: bool = False) -> bool:
+    """Add the XLA:CPU hang workaround flags to ``XLA_FLAGS`` when they are needed.
+
+    Parameters
+    ----------
+    force : bool, default=False
+        Apply the flags whatever the jaxlib version.
+
+    Returns
+    -------
+    bool
+        ``True`` if the flags are in effect for this process after the call.
+
+    Notes
+    -----
+    XLA reads ``XLA_FLAGS`` once, when the CPU backend starts (the first JAX
+    computation). Called later, this function changes nothing and warns. Flags the
+    user already set (either value) are left as they are. The environment variable
+    ``SYNTHAUG_KEEP_XLA_FLAGS=1`` makes this function a no-op.
+    """
+    if os.environ.get("SYNTHAUG_KEEP_XLA_FLAGS", "") not in ("", "0"):
+        return False
+    if not (force or _jaxlib_needs_workaround()):
+        return False
+    flags = os.environ.get("XLA_FLAGS", "")
+    missing = [name for name in CPU_WORKAROUND_FLAGS if name not in flags]
+    if not missing:
+        return True
+    if _backend_started():
+        warnings.warn(
+            "synthaug.config.cpu_workarounds() was called after JAX's backend started, so the XLA:CPU "
+            "hang workaround is not in effect; call it before the first JAX computation",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return False
+    for name in missing:
+        flags = f"{flags} --{name}={CPU_WORKAROUND_FLAGS[name]}".strip()
+    os.environ["XLA_FLAGS"] = flags
+    return True
+
+
+def default_float():
+    """The float dtype used when none is given: float64 under 64-bit mode, else float32."""
+    import jax.numpy as jnp
+
+    return jnp.float64 if x64_enabled() else jnp.float32
+
+
+def resolve_dtype(dtype):
+    """Map ``None``, ``"float32"``, ``"float64"`` or a dtype to a JAX float dtype.
+
+    Raises
+    ------
+    ValueError
+        If the dtype is not float32/float64, or float64 is asked for while JAX's
+        64-bit mode is off (call :func:`enable_x64` or use :func:`x64`).
+    """
+    import jax.numpy as jnp
+
+    if dtype is None:
+        return default_float()
+    try:
+        dt = jnp.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dt not in (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64)):
+        raise ValueError(f"dtype must be float32 or float64, got {dt}")
+    if dt == jnp.dtype(jnp.float64) and not x64_enabled():
+        raise ValueError(
+            "float64 requested but JAX's 64-bit mode is off: call synthaug.config.enable_x64() "
+            "first, or run inside `with synthaug.config.x64():`"
+        )
+    return dt
