@@ -3,7 +3,7 @@ r"""Benchmark: ``logistic-symmetry`` (Ma & Zhang §5.3(b)) in synthaug vs "the u
 
 Runs, in one process and at the same number of replications,
 
-* **synthaug**: :func:`simulations.logistic_symmetry.curves` with the SMOTE
+* **synthaug**: :func:`synthaug.designs.logistic_symmetry.curves` with the SMOTE
   generator over the 21 values of γ (JAX: data, SMOTE pool, nested warm-started
   Newton fits and the exact excess risk, vmapped over replications). Timed
   twice: the first call (including tracing and XLA compilation) and a second
@@ -56,8 +56,8 @@ used by *other* processes per wall second ("other load, cores") next to this
 process's own CPU use. Timings taken while other load is well above 0 are
 distorted.
 
-The environment is exactly synthaug's: ``import synthaug`` comes first (it sets
-XLA_FLAGS and JAX's 64-bit mode). Results go to
+The environment is exactly `synthaug simulate`'s: the script first calls ``synthaug.config.cpu_workarounds()`` and ``enable_x64()`` (the CLI sets
+the same XLA_FLAGS and 64-bit mode). Results go to
 ``benchmarks/results/logistic_symmetry_<reps>.json``.
 
 Usage::
@@ -67,7 +67,10 @@ Usage::
     .venv/bin/python benchmarks/bench_logistic_symmetry.py --reps 100 --seed 3
 """
 
-import synthaug  # noqa: F401, I001  (first: sets XLA_FLAGS and jax_enable_x64 exactly as synthaug does)
+import synthaug.config  # noqa: E402, I001
+
+synthaug.config.cpu_workarounds()  # before the first JAX computation
+synthaug.config.enable_x64()  # the same settings as `synthaug simulate`
 
 import argparse
 import hashlib
@@ -89,8 +92,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import reference_logistic_symmetry as ref  # noqa: E402
-from simulations import logistic_symmetry as ls  # noqa: E402
-from simulations._common import auto_batch  # noqa: E402
+from synthaug.designs import logistic_symmetry as ls  # noqa: E402
+from synthaug.designs._common import auto_batch  # noqa: E402
 
 Z_LIMIT = 4.0
 PEAK_N = 4000
@@ -253,7 +256,7 @@ def count_flops(key, reps, n_count, reference_param_error=None):
     """
     import jax.numpy.linalg as jnl
     import jax.scipy.linalg as jsl
-    from synthaug.fit import fit_nested
+    from synthaug.core.fit import fit_nested
 
     pop = ls.population()
     n0, n1 = ls.class_sizes(pop)

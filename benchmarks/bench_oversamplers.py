@@ -31,8 +31,8 @@ thread (``threadpoolctl``), the like-for-like comparison with synthaug's
 single-threaded XLA programs (the "1 thread" column).
 
 Both run with their default thread settings: scikit-learn's kNN uses its
-OpenMP/BLAS threads; synthaug imports with XLA's multi-threaded Eigen switched
-off (see ``synthaug/_config.py``). Results go to
+OpenMP/BLAS threads; the script calls synthaug.config.cpu_workarounds(), which switches XLA's multi-threaded Eigen
+off (see ``synthaug.config``). Results go to
 ``benchmarks/results/oversamplers_speed.json`` and ``.md``.
 """
 
@@ -48,7 +48,10 @@ from pathlib import Path
 
 import numpy as np
 
-import synthaug  # noqa: F401  (float64 mode, XLA flags)
+import synthaug.config  # noqa: E402, I001
+
+synthaug.config.cpu_workarounds()  # before the first JAX computation
+synthaug.config.enable_x64()  # this script computes in float64
 import imblearn
 import jax
 import sklearn
@@ -56,7 +59,7 @@ from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
-from synthaug.oversamplers import ADASYNSampler, BorderlineSMOTESampler, SMOTESampler
+from synthaug.estimators.oversamplers import ADASYNSampler, BorderlineSMOTESampler, SMOTESampler
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

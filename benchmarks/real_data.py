@@ -61,7 +61,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import synthaug  # noqa: F401
+import synthaug.config  # noqa: E402, I001
+
+synthaug.config.cpu_workarounds()  # before the first JAX computation
+synthaug.config.enable_x64()  # this script computes in float64
 from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
 from scipy import stats
 from sklearn import datasets as skd
@@ -74,10 +77,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from tqdm import tqdm
 
-from synthaug.gk_smote import GKSMOTE
-from synthaug.leo_cvae import LEOCVAE
-from synthaug.moms import MOMS
-from synthaug.oversamplers import (ADASYNSampler, BorderlineSMOTESampler, GaussianMixtureSampler,
+from synthaug.estimators import GKSMOTESampler as GKSMOTE, LEOCVAESampler as LEOCVAE, MOMSSampler as MOMS
+from synthaug.estimators.oversamplers import (ADASYNSampler, BorderlineSMOTESampler, GaussianMixtureSampler,
                                    RandomOversamplingSampler, SMOTESampler, SmoothedBootstrapSampler)
 
 RESULTS = Path(__file__).resolve().parent / "results"

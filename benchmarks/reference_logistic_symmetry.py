@@ -4,11 +4,11 @@ This is how a statistician would typically code Ma & Zhang §5.3(b) with the
 standard Python stack: NumPy for the data, imbalanced-learn's ``SMOTE`` for the
 synthetic minority rows and scikit-learn's ``LogisticRegression`` for the fits,
 in plain Python loops over replications and over the candidate sizes. It is the
-baseline that :mod:`simulations.logistic_symmetry` (JAX, vmapped) is timed
+baseline that :mod:`synthaug.designs.logistic_symmetry` (JAX, vmapped) is timed
 against in ``bench_logistic_symmetry.py``; nothing here uses JAX for the heavy
 work.
 
-Design (the same law as :class:`synthaug.populations.TwoPointLogisticLaw`,
+Design (the same law as :class:`synthaug.theory.populations.TwoPointLogisticLaw`,
 re-implemented here in NumPy):
 
 * :math:`d = 20`, :math:`X = T e_1 + W`. :math:`T \in \{-a, b\}`,
@@ -225,7 +225,7 @@ def evaluate(theta) -> dict:
     Timed separately from :func:`run` (``time_eval``: the JAX call including its
     compilation).
     """
-    from simulations.logistic_symmetry import population
+    from synthaug.designs.logistic_symmetry import population
 
     theta = np.asarray(theta, dtype=np.float64)
     e1 = np.zeros(theta.shape[-1])

@@ -4,7 +4,7 @@
                                                    [--timeout 900] [--retries 2] [--cells DIR]
 
 Why: single-process runs of the whole grid (60 cells) hung twice at d = 10. The cause was
-a jaxlib 0.10 thread-pool deadlock of batched LAPACK calls (see :mod:`synthaug.smalllinalg`,
+a jaxlib 0.10 thread-pool deadlock of batched LAPACK calls (see :mod:`synthaug.core.linalg`,
 which now replaces the calls involved), but other batched LAPACK calls remain in the
 package, and a run that hangs would lose every finished cell. So here every cell
 (d, generator, n1) runs in a fresh interpreter under a wall-clock limit, writes its records
@@ -12,7 +12,7 @@ to ``DIR/d{d}-{generator}-n{n1}.json`` as soon as it finishes, and is retried if
 out. Finished cells are reused on the next call (they carry reps, seed, dtype, the package
 version and a hash of the package's and the design's sources, and are recomputed if any
 differs), so an interrupted run resumes. When every cell of the grid is present the cells are merged by
-:func:`simulations.bias_correction.assemble` into exactly what ``synthaug simulate bias-correction``
+:func:`synthaug.designs.bias_correction.assemble` into exactly what ``synthaug simulate bias-correction``
 would write (a cell depends only on the seed, d, n1, generator, reps and dtype), and
 ``paper/figures/bias-correction.{json,png,md}`` are written (the ``.md`` holds the tables).
 """
@@ -40,8 +40,7 @@ def _code_hash() -> str:
     import hashlib
 
     h = hashlib.sha256()
-    for path in sorted((ROOT / "synthaug").rglob("*.py")) + [ROOT / "simulations" / "bias_correction.py",
-                                                              ROOT / "simulations" / "_common.py"]:
+    for path in sorted((ROOT / "synthaug").rglob("*.py")):
         h.update(path.relative_to(ROOT).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -72,7 +71,7 @@ def _fmt(mean, se):
 
 def report(res) -> str:
     """Markdown tables of a merged result: param_error by n1 with slopes, paired differences, fallbacks."""
-    from simulations import bias_correction as bc
+    from synthaug.designs import bias_correction as bc
 
     s = res.settings
     n1s = s["n1_grid"]
@@ -127,8 +126,11 @@ def run_one(args) -> int:
     """Worker: compute one cell and write it atomically."""
     import jax
 
-    from simulations import bias_correction as bc
+    import synthaug.config
+    from synthaug.designs import bias_correction as bc
 
+    synthaug.config.cpu_workarounds()
+    synthaug.config.enable_x64()
     d, gen, n1 = args.cell.split(",")
     d, n1 = int(d), int(n1)
     t0 = time.perf_counter()
@@ -172,8 +174,11 @@ def main(argv=None) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    import synthaug  # noqa: F401  (float64, XLA flags)
-    from simulations import bias_correction as bc
+    import synthaug.config
+
+    synthaug.config.cpu_workarounds()
+    synthaug.config.enable_x64()
+    from synthaug.designs import bias_correction as bc
     from synthaug.simulate import SimulationResult
 
     meta = _meta(args)

@@ -27,7 +27,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import synthaug  # noqa: E402  (sets float64 and the XLA flags)
+import synthaug.config  # noqa: E402, I001
+
+synthaug.config.cpu_workarounds()  # before the first JAX computation
+synthaug.config.enable_x64()  # this script computes in float64
 from synthaug.simulate import list_designs, run_design  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent

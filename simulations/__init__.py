@@ -1,7 +1,4 @@
-"""Simulation designs of synthaug, one module per design.
+"""Deprecated: the designs moved to :mod:`synthaug.designs` and the studies to ``paper/studies/``.
 
-Each module exposes ``DESIGN`` (a :class:`synthaug.simulate.Design`); run them with
-``synthaug simulate NAME`` or :func:`synthaug.run_design`. The engine (losses,
-fits, generators, replications) lives in :mod:`synthaug`; these modules only
-declare the populations, grids, size rules, metrics and figures.
+This folder is not installed; it keeps old ``simulations.*`` imports of a repository checkout working for now.
 """

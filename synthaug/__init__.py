@@ -1,116 +1,113 @@
 """synthaug: theory, diagnostics and fast simulations for synthetic minority augmentation.
 
-The theory core (pure JAX functions, explicit PRNG keys):
+Importing synthaug changes nothing: no JAX setting, no environment variable. Float64
+and the XLA:CPU workaround are switched on explicitly (:mod:`synthaug.config`); the
+public names below load their module on first use.
 
-* :mod:`synthaug.losses` – squared and logistic losses, per-observation scores and Hessians;
-* :mod:`synthaug.fit` – :func:`weighted_fit`, one vmappable weighted M-estimation entry point;
-* :mod:`synthaug.risk` – empirical balanced risk and balanced weights;
-* :mod:`synthaug.populations` – class laws with exact population risks, θ*;
-* :mod:`synthaug.decomposition` – φ/ψ decomposition, theory size, predicted excess curves;
-* :mod:`synthaug.generators` – oracle, fixed Q, Gaussian fit, semi-oracle, SMOTE, jitter, random;
-* :mod:`synthaug.knn` – exact kNN (dense or blocked), the one neighbour primitive;
-* :mod:`synthaug.oversamplers` – imbalanced-learn samplers: SMOTE, Borderline-SMOTE, ADASYN, SMOTE-NC,
-  smoothed bootstrap, Gaussian mixture, random (generators in :mod:`synthaug.borderline`,
-  :mod:`synthaug.adasyn`, :mod:`synthaug.smote_nc`, :mod:`synthaug.bootstrap`, :mod:`synthaug.gmm`);
-* :mod:`synthaug.montecarlo` – vectorised replications, MCSEs, log–log slopes;
-* :mod:`synthaug.simulate` – the simulation designs and their JSON contract.
+Subpackages, one concept each:
 
-The diagnosis (Ma & Zhang, arXiv 2601.16120):
-
-* :mod:`synthaug.models` – logistic/squared GLMs, random Fourier features, a small MLP;
-* :mod:`synthaug.symmetry` – balanced pilot and the local-symmetry Wald test;
-* :mod:`synthaug.alignment` – cross-fitted mismatch, alignment, theory size, GQS;
-* :mod:`synthaug.vtss` – VTSS and TG-VTSS cross-validated size selection;
-* :mod:`synthaug.diagnosis` – :func:`diagnose`, :func:`select_size`;
-* :mod:`synthaug.samplers` – imbalanced-learn samplers incl. :class:`VTSSResampler`;
-* :mod:`synthaug.adapters` – imbalanced-learn samplers and callables as generators;
-* :mod:`synthaug.datasets` – bundled offline datasets.
-
-Generators beyond SMOTE and generator fidelity:
-
-* :mod:`synthaug.fidelity` – MMD² with permutation p-value, per-column W1/KS, detection AUC,
-  manifold precision/recall;
-* :mod:`synthaug.gk_smote`, :mod:`synthaug.moms`, :mod:`synthaug.leo_cvae` – GK-SMOTE, MOMS and
-  LEO-CVAE generators and samplers; :mod:`synthaug.kotaro` – the KOTARO classifier (these four load
-  on first use: ``synthaug.GKSMOTE``, ``synthaug.MOMS``, ``synthaug.LEOCVAE``, ``synthaug.KOTAROClassifier``).
-
-Bias correction:
-
-* :mod:`synthaug.bias_correction` – majority-based bias correction (Lyu et al., reconstructed),
-  with :mod:`synthaug.bc_extensions` (multi-task, ATE), :mod:`synthaug.bc_generators` and the
-  scikit-learn :class:`~synthaug.bc_classifier.BiasCorrectedClassifier` (imported lazily).
+* :mod:`synthaug.core` – losses, weighted fits, risks, small linear algebra, kNN, folds,
+  Monte Carlo (JAX/NumPy only);
+* :mod:`synthaug.theory` – populations with exact risks, the φ/ψ decomposition;
+* :mod:`synthaug.generators` – pure JAX generators, one protocol and one registry;
+* :mod:`synthaug.models` – the models of the diagnosis (GLMs, random features, MLP);
+* :mod:`synthaug.diagnosis` – the local-symmetry test, alignment, GQS, TG-VTSS, :func:`diagnose`;
+* :mod:`synthaug.bias_correction` – majority-based bias correction and its comparison;
+* :mod:`synthaug.fidelity` – generator fidelity metrics;
+* :mod:`synthaug.data` – bundled datasets;
+* :mod:`synthaug.estimators` – every scikit-learn / imbalanced-learn estimator (the only
+  layer that imports them);
+* :mod:`synthaug.designs` and :mod:`synthaug.simulate` – the simulation designs, their
+  registry and JSON contract; :mod:`synthaug.cli` – the command line.
 """
+
+from __future__ import annotations
+
+import importlib
+import os as _os
+
+from synthaug import config
 
 __version__ = "0.1.0"
 
-from . import decomposition, fidelity, fit, generators, knn, losses, montecarlo, populations, risk, simulate  # noqa: E402
-from .decomposition import decompose, expected_excess, theory_multiplier, theory_size  # noqa: E402
-from .fit import FitResult, weighted_fit  # noqa: E402
-from .generators import make_generator, nested_pool  # noqa: E402
-from .losses import Loss, get_loss, logistic_loss, squared_loss  # noqa: E402
-from .montecarlo import loglog_slope, mean_mcse, run_replications  # noqa: E402
-from .risk import balanced_weights, empirical_balanced_risk  # noqa: E402
-from .simulate import SimulationResult, get_design, list_designs, run_design  # noqa: E402
-from .diagnosis import Diagnosis, diagnose, select_size  # noqa: E402
-from .datasets import load_dataset  # noqa: E402
-from . import bias_correction  # noqa: E402
-from .bias_correction import bias_corrected_fit, compare_estimators, estimate_bias  # noqa: E402
+# Old import paths (synthaug.fit, synthaug.oversamplers, ...) live in _legacy/ as
+# deprecation shims; they are found after the real subpackages (see synthaug._deprecations).
+__path__.append(_os.path.join(_os.path.dirname(__file__), "_legacy"))  # noqa: F821
 
-__all__ = [
-    "__version__",
-    "Loss",
-    "squared_loss",
-    "logistic_loss",
-    "get_loss",
-    "weighted_fit",
-    "FitResult",
-    "balanced_weights",
-    "empirical_balanced_risk",
-    "decompose",
-    "theory_size",
-    "theory_multiplier",
-    "expected_excess",
-    "make_generator",
-    "nested_pool",
-    "run_replications",
-    "mean_mcse",
-    "loglog_slope",
-    "run_design",
-    "list_designs",
-    "get_design",
-    "SimulationResult",
-    "diagnose",
-    "select_size",
-    "Diagnosis",
-    "load_dataset",
-    "VTSSResampler",
-    "as_sampler",
-    "fidelity",
-    "GKSMOTE",
-    "MOMS",
-    "LEOCVAE",
-    "KOTAROClassifier",
-    "bias_corrected_fit",
-    "compare_estimators",
-    "estimate_bias",
-    "BiasCorrectedClassifier",
-]
-
-# Heavier modules (scikit-learn, imbalanced-learn, optax) load on first attribute access.
-_LAZY = {
-    "GKSMOTE": "synthaug.gk_smote",
-    "MOMS": "synthaug.moms",
-    "LEOCVAE": "synthaug.leo_cvae",
-    "KOTAROClassifier": "synthaug.kotaro",
-    "VTSSResampler": "synthaug.samplers",
-    "as_sampler": "synthaug.samplers",
-    "BiasCorrectedClassifier": "synthaug.bc_classifier",
+#: public name -> module that defines it (loaded on first access).
+_PUBLIC = {
+    "Loss": "synthaug.core.losses",
+    "squared_loss": "synthaug.core.losses",
+    "logistic_loss": "synthaug.core.losses",
+    "get_loss": "synthaug.core.losses",
+    "weighted_fit": "synthaug.core.fit",
+    "FitResult": "synthaug.core.fit",
+    "balanced_weights": "synthaug.core.risk",
+    "empirical_balanced_risk": "synthaug.core.risk",
+    "run_replications": "synthaug.core.montecarlo",
+    "mean_mcse": "synthaug.core.montecarlo",
+    "loglog_slope": "synthaug.core.montecarlo",
+    "decompose": "synthaug.theory.decomposition",
+    "theory_size": "synthaug.theory.decomposition",
+    "theory_multiplier": "synthaug.theory.decomposition",
+    "expected_excess": "synthaug.theory.decomposition",
+    "make_generator": "synthaug.generators",
+    "nested_pool": "synthaug.generators",
+    "run_design": "synthaug.simulate",
+    "list_designs": "synthaug.simulate",
+    "get_design": "synthaug.simulate",
+    "SimulationResult": "synthaug.simulate",
+    "diagnose": "synthaug.diagnosis",
+    "select_size": "synthaug.diagnosis",
+    "Diagnosis": "synthaug.diagnosis",
+    "load_dataset": "synthaug.data",
+    "bias_corrected_fit": "synthaug.bias_correction",
+    "compare_estimators": "synthaug.bias_correction",
+    "estimate_bias": "synthaug.bias_correction",
+    "as_sampler": "synthaug.estimators",
+    "all_estimators": "synthaug.estimators",
+    "SMOTESampler": "synthaug.estimators",
+    "BorderlineSMOTESampler": "synthaug.estimators",
+    "ADASYNSampler": "synthaug.estimators",
+    "SMOTENCSampler": "synthaug.estimators",
+    "SmoothedBootstrapSampler": "synthaug.estimators",
+    "GaussianMixtureSampler": "synthaug.estimators",
+    "RandomOversamplingSampler": "synthaug.estimators",
+    "GKSMOTESampler": "synthaug.estimators",
+    "MOMSSampler": "synthaug.estimators",
+    "LEOCVAESampler": "synthaug.estimators",
+    "VTSSSampler": "synthaug.estimators",
+    "KOTAROClassifier": "synthaug.estimators",
+    "BiasCorrectedClassifier": "synthaug.estimators",
 }
+_SUBPACKAGES = (
+    "core", "theory", "generators", "models", "diagnosis", "bias_correction", "fidelity", "data",
+    "estimators", "designs", "simulate", "cli",
+)
+#: Renamed top-level names (old -> new home), kept for now with a DeprecationWarning.
+_RENAMED = {
+    "GKSMOTE": "synthaug.estimators.recent:GKSMOTESampler",
+    "MOMS": "synthaug.estimators.recent:MOMSSampler",
+    "LEOCVAE": "synthaug.estimators.recent:LEOCVAESampler",
+    "VTSSResampler": "synthaug.estimators.vtss:VTSSSampler",
+}
+
+__all__ = ["__version__", "config", *_SUBPACKAGES, *_PUBLIC]
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        import importlib
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"synthaug.{name}")
+    if name in _RENAMED:
+        from synthaug._deprecations import deprecated_aliases
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        return deprecated_aliases(__name__, _RENAMED)(name)
     raise AttributeError(f"module 'synthaug' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(__all__) | set(globals()))

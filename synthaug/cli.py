@@ -86,7 +86,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _print_list():
-    from .simulate import get_design, list_designs
+    from synthaug.simulate import get_design, list_designs
 
     for name in list_designs():
         d = get_design(name)
@@ -111,7 +111,7 @@ def _print_summary(result, seconds: float):
 
 
 def _simulate(args) -> int:
-    from .simulate import run_design
+    from synthaug.simulate import run_design
 
     if args.list:
         _print_list()
@@ -145,7 +145,7 @@ def _read_table(args):
     if args.dataset:
         if args.data:
             raise ValueError("give either a CSV file or --dataset, not both")
-        from .datasets import load_dataset
+        from synthaug.data.datasets import load_dataset
 
         X, y = load_dataset(args.dataset)
         return X, y, None
@@ -194,10 +194,10 @@ def _read_table(args):
 
 
 def _diagnose(args) -> int:
-    from .diagnosis import diagnose
+    from synthaug.diagnosis import diagnose
 
     if args.list_datasets:
-        from .datasets import DATASETS
+        from synthaug.data.datasets import DATASETS
 
         for name, text in DATASETS.items():
             print(f"{name:20s} {text}")
@@ -236,7 +236,7 @@ def _report(result, args) -> int:
 
 
 def _bias_correct(args) -> int:
-    from .bc_crossval import crossvalidate_bias_correction
+    from synthaug.bias_correction.crossval import crossvalidate_bias_correction
 
     X, y, positive = _read_data(args)
     result = crossvalidate_bias_correction(X, y, generator=args.generator, gamma=args.gamma, folds=args.folds,
@@ -266,14 +266,14 @@ def main(argv=None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from . import __version__
+        from synthaug import __version__
 
         print(__version__)
         return 0
     if args.command is None:
         parser.print_help()
         return 2
-    from .config import cpu_workarounds, x64
+    from synthaug.config import cpu_workarounds, x64
 
     # The command line runs large vmapped programs in float64: switch on what it needs,
     # explicitly (importing synthaug changes nothing).

@@ -89,7 +89,10 @@ def x64(use: bool = True):
     """
     import jax
 
-    return jax.enable_x64(bool(use))
+    scope = getattr(jax, "enable_x64", None)
+    if scope is None:  # JAX releases before the top-level context manager
+        from jax.experimental import enable_x64 as scope
+    return scope(bool(use))
 
 
 def uses_x64(fn):

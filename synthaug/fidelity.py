@@ -62,8 +62,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ._validation import check_features
-from .knn import knn, sq_distances
+from synthaug.core.validation import check_features
+from synthaug.core.knn import knn, sq_distances
 
 __all__ = [
     "median_bandwidth",

@@ -20,7 +20,7 @@ Every model here offers the same pure functions (all ``jit``/``vmap``-able):
 
 Families:
 
-* :class:`LinearModel` – a :class:`~synthaug.losses.Loss` (squared or logistic,
+* :class:`LinearModel` – a :class:`~synthaug.core.losses.Loss` (squared or logistic,
   with or without intercept) on the raw features, or on ``rff`` random Fourier
   features :math:`z(x) = \sqrt{2/D}\cos(W^\top x + b)`, :math:`W_{jk}\sim N(0, 2\gamma)`,
   :math:`b\sim U(0, 2\pi)`, approximating the RBF kernel
@@ -47,8 +47,8 @@ import math
 import jax
 import jax.numpy as jnp
 
-from .fit import fit_prefixes, weighted_fit
-from .losses import Loss, logistic_loss, squared_loss
+from synthaug.core.fit import fit_prefixes, weighted_fit
+from synthaug.core.losses import Loss, logistic_loss, squared_loss
 
 __all__ = ["LinearModel", "MLPModel", "get_model", "MODEL_NAMES", "glm_moments", "glm_scores", "glm_hessians"]
 
@@ -98,8 +98,8 @@ class LinearModel:
     """A GLM loss on raw features or on random Fourier features.
 
     Attributes:
-      loss: the :class:`~synthaug.losses.Loss`.
-      ridge: :math:`\\lambda` of :func:`~synthaug.fit.weighted_fit` (on the normalised loss).
+      loss: the :class:`~synthaug.core.losses.Loss`.
+      ridge: :math:`\\lambda` of :func:`~synthaug.core.fit.weighted_fit` (on the normalised loss).
       rff: number of random Fourier features (0: use the raw features).
       rff_gamma: RBF bandwidth :math:`\\gamma`; ``None`` for ``1/(d·Var X)``.
       name: short name.

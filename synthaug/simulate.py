@@ -19,7 +19,7 @@ import json
 import math
 from typing import Callable
 
-from .config import uses_x64
+from synthaug.config import uses_x64
 import numpy as np
 
 __all__ = [
@@ -51,18 +51,18 @@ SUMMARY_KEYS = ("kind", "method", "generator", "x", "y", "estimate", "ci_low", "
 
 #: Design names, in the order ``synthaug simulate --list`` prints them.
 DESIGN_MODULES = {
-    "biased-aligned": "simulations.biased_aligned",
-    "realistic-aligned": "simulations.realistic_aligned",
-    "mean-shift-symmetry": "simulations.mean_shift_symmetry",
-    "logistic-symmetry": "simulations.logistic_symmetry",
-    "symmetry-test": "simulations.symmetry_test",
-    "tgvtss-linear": "simulations.tgvtss_linear",
-    "tgvtss-nonlinear": "simulations.tgvtss_nonlinear",
-    "nonsynthetic": "simulations.nonsynthetic",
-    "bias-correction": "simulations.bias_correction",
-    "smote-bias": "simulations.smote_bias",
-    "bc-multitask": "simulations.bc_multitask",
-    "bc-ate": "simulations.bc_ate",
+    "biased-aligned": "synthaug.designs.biased_aligned",
+    "realistic-aligned": "synthaug.designs.realistic_aligned",
+    "mean-shift-symmetry": "synthaug.designs.mean_shift_symmetry",
+    "logistic-symmetry": "synthaug.designs.logistic_symmetry",
+    "symmetry-test": "synthaug.designs.symmetry_test",
+    "tgvtss-linear": "synthaug.designs.tgvtss_linear",
+    "tgvtss-nonlinear": "synthaug.designs.tgvtss_nonlinear",
+    "nonsynthetic": "synthaug.designs.nonsynthetic",
+    "bias-correction": "synthaug.designs.bias_correction",
+    "smote-bias": "synthaug.designs.smote_bias",
+    "bc-multitask": "synthaug.designs.bc_multitask",
+    "bc-ate": "synthaug.designs.bc_ate",
 }
 
 
@@ -213,8 +213,8 @@ def run_design(
     """
     import jax
 
-    from . import __version__
-    from .config import resolve_dtype
+    from synthaug import __version__
+    from synthaug.config import resolve_dtype
 
     design = get_design(name)
     if generators is None:

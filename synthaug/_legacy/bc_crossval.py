@@ -1,0 +1,5 @@
+"""Deprecated import path: ``synthaug.bc_crossval`` moved to ``synthaug.bias_correction.crossval`` (removed in 0.3)."""
+
+from synthaug._deprecations import moved_module
+
+__getattr__, __dir__ = moved_module(__name__, "synthaug.bias_correction.crossval")

@@ -1,0 +1,5 @@
+"""Deprecated import path: ``synthaug.borderline`` moved to ``synthaug.generators.borderline`` (removed in 0.3)."""
+
+from synthaug._deprecations import moved_module
+
+__getattr__, __dir__ = moved_module(__name__, "synthaug.generators.borderline")

@@ -1,0 +1,5 @@
+"""Deprecated import path: ``synthaug.knn`` moved to ``synthaug.core.knn`` (removed in 0.3)."""
+
+from synthaug._deprecations import moved_module
+
+__getattr__, __dir__ = moved_module(__name__, "synthaug.core.knn")

@@ -1,0 +1,5 @@
+"""Deprecated import path: ``synthaug.kotaro`` moved to ``synthaug.estimators.kotaro`` (removed in 0.3)."""
+
+from synthaug._deprecations import moved_module
+
+__getattr__, __dir__ = moved_module(__name__, "synthaug.estimators.kotaro")

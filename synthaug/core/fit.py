@@ -1,0 +1,386 @@
+r"""Weighted M-estimation: one entry point for every fit in synthaug.
+
+Minimises the weight-normalised empirical risk plus a ridge penalty
+
+.. math::
+
+   F(\theta) = \frac{1}{W}\sum_{i=1}^n w_i\,\ell(\theta; x_i, y_i) + \lambda\lVert\theta\rVert_2^2,
+   \qquad W = \sum_i w_i,
+
+so the solution is invariant to permuting rows and to multiplying all weights by
+a positive constant. (scikit-learn's ``C`` corresponds to
+:math:`\lambda = 1/(2 C W)`; the intercept, when present, is penalised too, which
+at the default :math:`\lambda = 10^{-8}` is immaterial but keeps separable
+problems well posed.)
+
+* Quadratic (squared) loss: exact solution of the normal equations
+  :math:`(Z^\top W Z / W + \lambda I)\theta = Z^\top W t / W` by Cholesky.
+* Logistic loss: damped Newton (Armijo backtracking on :math:`F`), warm-startable,
+  stopping when :math:`\max_j|\Delta\theta_j| \le \mathrm{tol}\,(1 + \max_j|\theta_j|)`.
+  On perfectly separable data the unpenalised minimiser does not exist; the ridge
+  (never below ``min_ridge``) keeps the minimiser finite and
+  :attr:`FitResult.separable` reports the separation. A non-finite iterate is
+  never returned: the last finite iterate is kept and ``converged`` is False.
+
+Everything is a pure function of arrays, so fits ``jax.vmap`` across
+replications and candidate sizes (pass a batch of weight vectors over one pooled
+design matrix to fit all nested synthetic sizes at once) and ``jax.jit``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from synthaug.core.validation import check_features, check_labels, check_size, check_weights, is_concrete
+from synthaug.core.losses import Loss
+
+__all__ = ["FitResult", "weighted_fit", "objective", "fit_gram", "fit_nested", "fit_prefixes"]
+
+
+class FitResult(NamedTuple):
+    """Result of :func:`weighted_fit` (a pytree; batched under ``vmap``).
+
+    Attributes:
+      theta: fitted parameter, shape (p,).
+      converged: the stopping rule was met (always True for the quadratic loss).
+      n_iter: Newton iterations used (1 for the quadratic loss).
+      grad_norm: max-norm of the gradient of the penalised objective at ``theta``.
+      separable: logistic only: every positively weighted row is classified
+        correctly at ``theta`` (the classes are perfectly separated, so the
+        estimate is determined by the ridge).
+    """
+
+    theta: jax.Array
+    converged: jax.Array
+    n_iter: jax.Array
+    grad_norm: jax.Array
+    separable: jax.Array
+
+
+def objective(loss: Loss, theta, X, y, w, ridge):
+    """The penalised, weight-normalised objective :math:`F(\\theta)`."""
+    Z = loss.features(X)
+    return _objective_z(loss, theta, Z, y, w / jnp.sum(w), ridge)
+
+
+def _objective_z(loss, theta, Z, y, wn, ridge):
+    return jnp.dot(wn, loss.link(Z @ theta, y)) + ridge * jnp.dot(theta, theta)
+
+
+def _spd_solve(H, g):
+    c = jax.scipy.linalg.cho_factor(H, lower=True)
+    return jax.scipy.linalg.cho_solve(c, g)
+
+
+def fit_gram(gram, moment, ridge):
+    r"""Quadratic-loss fit from normalised sufficient statistics.
+
+    Solves :math:`(G + \lambda I)\theta = b` with :math:`G = Z^\top W Z / W` and
+    :math:`b = Z^\top W t / W` (for nested synthetic sizes, accumulate prefix sums
+    of :math:`z z^\top` and :math:`t z` once and call this per size).
+    """
+    p = gram.shape[-1]
+    return _spd_solve(gram + ridge * jnp.eye(p, dtype=gram.dtype), moment)
+
+
+def _fit_quadratic(loss, Z, y, wn, ridge):
+    t = jnp.where(y > 0.5, loss.labels[1], loss.labels[0]).astype(Z.dtype)
+    gram = (Z * wn[:, None]).T @ Z
+    theta = fit_gram(gram, Z.T @ (wn * t), ridge)
+    d1, _ = loss.link_derivatives(Z @ theta, y)
+    g = Z.T @ (wn * d1) + 2.0 * ridge * theta  # gradient only: no Hessian needed here
+    finite = jnp.all(jnp.isfinite(theta))
+    theta = jnp.where(finite, theta, jnp.zeros_like(theta))
+    return FitResult(theta, finite, jnp.asarray(1), jnp.max(jnp.abs(g)), jnp.asarray(False))
+
+
+def _fit_newton(loss, Z, y, wn, ridge, theta0, max_iter, tol, max_reuse: int = 8):
+    """Damped Newton with a lagged Hessian (Shamanskii-type), all in ``lax.while_loop``.
+
+    Outer loop: factor the Hessian at the current iterate. Inner loop: reuse that
+    factor for up to ``max_reuse`` steps, leaving early on convergence or when the
+    steps stop contracting fast (ratio > 0.3), which sends control back to a
+    fresh Hessian. Each step evaluates objective, gradient and curvature weights
+    at the trial point in one pass over the data (one ``exp`` per row for the
+    logistic loss), so an accepted step costs two matrix–vector products; near
+    the solution of a warm-started fit a fit is one Hessian plus a few such
+    steps. Steps are damped by Armijo backtracking on F; at the rounding floor of
+    F, where Armijo cannot be resolved, the full step is taken. Convergence is
+    declared only on an undamped step with max|step| <= tol (1 + max|theta|).
+    (Starting each candidate of :func:`fit_nested` from the previous candidate's
+    Hessian factor as well was tried and was slower: the stale factor costs more
+    steps than the fresh Hessian it saves.)
+    """
+    eps = jnp.finfo(Z.dtype).eps
+    p = Z.shape[1]
+
+    def hess_chol(d2):
+        H = (Z * (wn * d2)[:, None]).T @ Z + 2.0 * ridge * jnp.eye(p, dtype=Z.dtype)
+        return jnp.linalg.cholesky(H)
+
+    def fgd(th):
+        value, d1, d2 = loss.link_all(Z @ th, y)
+        f = jnp.dot(wn, value) + ridge * jnp.dot(th, th)
+        return f, Z.T @ (wn * d1) + 2.0 * ridge * th, d2
+
+    def inner_cond(s):
+        return (~s[5]) & (s[6] < max_reuse) & (s[8] <= 0.3)
+
+    def inner_body(s):
+        theta, f, g, d2, chol, _, k, prev, _, _ = s
+        step = jax.scipy.linalg.cho_solve((chol, True), g)
+        slope = jnp.dot(g, step)
+        at_floor = 0.5 * jnp.abs(slope) <= 16 * eps * (1.0 + jnp.abs(f))
+
+        def ls_cond(ls):
+            t, f_new = ls[0], ls[1]
+            bad = jnp.logical_or(~jnp.isfinite(f_new), f_new > f - 1e-4 * t * slope)
+            return bad & (t > 1e-10) & ~at_floor
+
+        def ls_body(ls):
+            t = 0.5 * ls[0]
+            return (t,) + fgd(theta - t * step)
+
+        t, f_new, g_new, d2_new = jax.lax.while_loop(ls_cond, ls_body, (jnp.asarray(1.0, Z.dtype),) + fgd(theta - step))
+        new = theta - t * step
+        ok = jnp.all(jnp.isfinite(new)) & jnp.isfinite(f_new) & jnp.all(jnp.isfinite(g_new))
+        size = jnp.max(jnp.abs(step))
+        conv = ok & (t == 1.0) & (size <= tol * (1.0 + jnp.max(jnp.abs(theta))))
+        stuck = ~ok | (t <= 1e-10)
+        ratio = jnp.where(k == 0, 0.0, size / jnp.maximum(prev, 1e-300))
+        ratio = jnp.where(t < 1.0, jnp.inf, ratio)  # damped: refresh the Hessian
+        keep = lambda a, b: jnp.where(ok, a, b)
+        return (keep(new, theta), keep(f_new, f), keep(g_new, g), keep(d2_new, d2), chol, conv | stuck, k + 1,
+                size, ratio, conv)
+
+    def run_inner(theta, f, g, d2, chol):
+        init = (theta, f, g, d2, chol, jnp.asarray(False), jnp.asarray(0), jnp.asarray(jnp.inf, Z.dtype),
+                jnp.asarray(0.0, Z.dtype), jnp.asarray(False))
+        theta, f, g, d2, _, done, k, _, _, conv = jax.lax.while_loop(inner_cond, inner_body, init)
+        return theta, f, g, d2, k, done, conv
+
+    def outer_cond(state):
+        return (state[4] < max_iter) & ~state[5]
+
+    def outer_body(state):
+        theta, f, g, d2, it, _, _ = state
+        theta, f, g, d2, k, done, conv = run_inner(theta, f, g, d2, hess_chol(d2))
+        return theta, f, g, d2, it + k, done, conv
+
+    f0, g0, d20 = fgd(theta0)
+    state = (theta0, f0, g0, d20, jnp.asarray(0), jnp.asarray(False), jnp.asarray(False))
+    theta, f, g, d2, it, done, conv = jax.lax.while_loop(outer_cond, outer_body, state)
+    converged = conv & jnp.all(jnp.isfinite(theta))
+    margin = (2.0 * y - 1.0) * (Z @ theta)
+    separable = jnp.all(jnp.where(wn > 0, margin > 0, True))
+    return FitResult(theta, converged, it, jnp.max(jnp.abs(g)), separable)
+
+
+@partial(jax.jit, static_argnames=("loss", "max_iter"))
+def _fit(loss, X, y, w, ridge, theta0, max_iter, tol):
+    Z = loss.features(X)
+    y = jnp.asarray(y, Z.dtype)
+    wn = w / jnp.sum(w)
+    if loss.quadratic:
+        return _fit_quadratic(loss, Z, y, wn, ridge)
+    return _fit_newton(loss, Z, y, wn, ridge, theta0, max_iter, tol)
+
+
+def weighted_fit(
+    loss: Loss,
+    X,
+    y,
+    w=None,
+    *,
+    ridge: float = 1e-8,
+    theta0=None,
+    max_iter: int = 100,
+    tol: float | None = None,
+    min_ridge: float = 1e-12,
+) -> FitResult:
+    """Fit :math:`\\theta` by minimising the weighted penalised risk (see module docstring).
+
+    Args:
+      loss: a :class:`~synthaug.core.losses.Loss`.
+      X: features, shape (n, d).
+      y: class indices in {0, 1}, shape (n,).
+      w: non-negative (or, for bias correction, signed) weights with positive sum;
+        default all ones. Zero weights switch rows off, which is how nested
+        synthetic pools are fitted at every candidate size.
+      ridge: :math:`\\lambda`; raised to ``min_ridge`` for the logistic loss.
+      theta0: Newton starting point (default zeros).
+      max_iter: Newton iteration cap.
+      tol: step tolerance; default 1e-10 in float64, 1e-5 in float32.
+
+    Returns:
+      :class:`FitResult`. Works under ``jax.vmap`` and ``jax.jit``; on concrete
+      inputs it first validates them and raises ``ValueError`` on bad input.
+    """
+    if is_concrete(X, y, w):
+        Xc = check_features(X)
+        check_labels(y, Xc.shape[0])
+        if w is not None:
+            check_weights(w, Xc.shape[0])
+        if not np.isfinite(ridge) or ridge < 0:
+            raise ValueError(f"ridge must be a finite non-negative number; got {ridge}")
+    X = jnp.asarray(X)
+    if not jnp.issubdtype(X.dtype, jnp.floating):
+        X = X.astype(jnp.result_type(float))
+    dtype = X.dtype
+    if w is None:
+        w = jnp.ones(X.shape[0], dtype)
+    w = jnp.asarray(w, dtype)
+    p = loss.dim(X.shape[-1])
+    theta0 = jnp.zeros(p, dtype) if theta0 is None else jnp.asarray(theta0, dtype)
+    if tol is None:
+        tol = 1e-10 if dtype == jnp.float64 else 1e-5
+    if not loss.quadratic:
+        ridge = jnp.maximum(ridge, min_ridge)
+    return _fit(loss, X, y, w, jnp.asarray(ridge, dtype), theta0, max_iter, jnp.asarray(tol, dtype))
+
+
+def prefix_sums(A, sizes):
+    """Cumulative sums ``sum(A[:s])`` for each static size ``s`` (any order), by segments.
+
+    Costs one pass over ``A[:max(sizes)]`` however many sizes there are.
+    """
+    sizes = [int(s) for s in sizes]
+    order = sorted(set(sizes))
+    acc = jnp.zeros(A.shape[1:], A.dtype)
+    out, prev = {}, 0
+    for s in order:
+        acc = acc + jnp.sum(A[prev:s], axis=0)
+        out[s], prev = acc, s
+    return jnp.stack([out[s] for s in sizes])
+
+
+def prefix_grams(Z, sizes):
+    """Prefix Gram matrices ``Z[:s].T @ Z[:s]`` for static sizes, one matmul per segment."""
+    sizes = [int(s) for s in sizes]
+    acc = jnp.zeros((Z.shape[1], Z.shape[1]), Z.dtype)
+    out, prev = {}, 0
+    for s in sorted(set(sizes)):
+        seg = Z[prev:s]
+        acc = acc + seg.T @ seg
+        out[s], prev = acc, s
+    return jnp.stack([out[s] for s in sizes])
+
+
+def fit_nested(loss: Loss, X, y, pool, sizes, *, ridge: float = 1e-8, max_iter: int = 100, tol=None) -> FitResult:
+    """Fit the pooled augmented ERM for every candidate size over one nested pool.
+
+    The training set for size ``s`` is the real rows ``(X, y)`` plus the first
+    ``s`` rows of ``pool`` labelled 1 (minority), all with weight 1 (plain
+    pooled ERM, Ma & Zhang §1.4). ``sizes`` must be static Python ints.
+
+    * Quadratic loss: prefix sums of :math:`z z^\\top` and :math:`t z` over the pool
+      (one pass), then one small solve per size.
+    * Logistic loss: ``lax.scan`` over the sizes in the given order, each fit
+      warm-started at the previous size's estimate (sort the sizes for best
+      effect) by the lagged-Hessian Newton method of :func:`weighted_fit`, pool
+      rows beyond the prefix switched off by zero weights.
+
+    Returns a :class:`FitResult` batched over sizes (leading axis ``len(sizes)``).
+    """
+    if len(sizes) == 0:
+        raise ValueError("fit_nested needs at least one candidate size")
+    sizes = [check_size(s, "synthetic size") for s in sizes]
+    if is_concrete(X, y, pool):
+        Xc = check_features(X)
+        check_labels(y, Xc.shape[0])
+        if np.asarray(pool).shape[0]:
+            check_features(pool, "pool")
+    if max(sizes) > pool.shape[0]:
+        raise ValueError(f"largest size {max(sizes)} exceeds the pool of {pool.shape[0]} rows")
+    X = jnp.asarray(X)
+    dtype = X.dtype
+    y = jnp.asarray(y, dtype)
+    Z = loss.features(X)
+    Zp = loss.features(pool[: max(sizes)])
+    n = Z.shape[0]
+    tol = (1e-10 if dtype == jnp.float64 else 1e-5) if tol is None else tol
+    total = n + jnp.asarray(sizes, dtype)
+    if loss.quadratic:
+        t = jnp.where(y > 0.5, loss.labels[1], loss.labels[0]).astype(dtype)
+        G = Z.T @ Z
+        b = Z.T @ t
+        Gp = prefix_grams(Zp, sizes)
+        bp = prefix_sums(loss.labels[1] * Zp, sizes)
+        thetas = jax.vmap(fit_gram, in_axes=(0, 0, None))(
+            (G + Gp) / total[:, None, None], (b + bp) / total[:, None], jnp.asarray(ridge, dtype)
+        )
+        ones = jnp.ones(len(sizes), bool)
+        # Gradient check of the quadratic objective at the solution.
+        grads = jax.vmap(lambda th, Gs, bs: jnp.max(jnp.abs(2 * (Gs @ th - bs) + 2 * ridge * th)))(
+            thetas, (G + Gp) / total[:, None, None], (b + bp) / total[:, None]
+        )
+        finite = jnp.all(jnp.isfinite(thetas), axis=1)
+        return FitResult(thetas, finite, ones.astype(int), grads, ~ones)
+    Zall = jnp.concatenate([Z, Zp])
+    yall = jnp.concatenate([y, jnp.ones(Zp.shape[0], dtype)])
+    ridge = jnp.maximum(jnp.asarray(ridge, dtype), 1e-12)
+    tol = jnp.asarray(tol, dtype)
+
+    def step(theta0, s):
+        w = jnp.concatenate([jnp.ones(n, dtype), (jnp.arange(Zp.shape[0]) < s).astype(dtype)])
+        res = _fit_newton(loss, Zall, yall, w / (n + s), ridge, theta0, max_iter, tol)
+        return res.theta, res
+
+    _, res = jax.lax.scan(step, jnp.zeros(Z.shape[1], dtype), jnp.asarray(sizes))
+    return res
+
+
+def fit_prefixes(loss: Loss, X, y, pool, sizes, *, ridge=1e-8, max_iter: int = 100, tol=None, base_weights=None) -> FitResult:
+    """Like :func:`fit_nested`, but ``sizes`` may be a traced integer array.
+
+    Used where the candidate sizes are themselves data-dependent (TG-VTSS picks its
+    grid from a test on the same data), so the whole selection can run under
+    ``jit``/``vmap``. The pool has a static number of rows; size ``s`` switches on
+    its first ``s`` rows (sizes above the pool are clipped to it). Real rows get
+    ``base_weights`` (default 1), synthetic rows weight 1, and the objective is
+    normalised by the total weight.
+
+    * Quadratic loss: one masked Gram matrix per size (cost ``len(sizes)·m·p²``).
+    * Logistic loss: ``lax.scan`` over sizes in the given order with warm starts.
+    """
+    X = jnp.asarray(X)
+    dtype = X.dtype
+    y = jnp.asarray(y, dtype)
+    Z = loss.features(X)
+    Zp = loss.features(jnp.asarray(pool, dtype))
+    n, m = Z.shape[0], Zp.shape[0]
+    w0 = jnp.ones(n, dtype) if base_weights is None else jnp.asarray(base_weights, dtype)
+    sizes = jnp.clip(jnp.asarray(sizes), 0, m)
+    tol = jnp.asarray((1e-10 if dtype == jnp.float64 else 1e-5) if tol is None else tol, dtype)
+    ridge = jnp.asarray(ridge, dtype)
+    on = (jnp.arange(m)[None, :] < sizes[:, None]).astype(dtype)  # (C, m)
+    total = jnp.sum(w0) + jnp.sum(on, axis=1)
+    if loss.quadratic:
+        t = jnp.where(y > 0.5, loss.labels[1], loss.labels[0]).astype(dtype)
+        G = (Z * w0[:, None]).T @ Z
+        b = Z.T @ (w0 * t)
+        Gp = jnp.einsum("cm,mi,mj->cij", on, Zp, Zp)
+        bp = loss.labels[1] * on @ Zp
+        grams = (G + Gp) / total[:, None, None]
+        moms = (b + bp) / total[:, None]
+        thetas = jax.vmap(fit_gram, in_axes=(0, 0, None))(grams, moms, ridge)
+        grads = jnp.max(jnp.abs(2 * (jnp.einsum("cij,cj->ci", grams, thetas) - moms) + 2 * ridge * thetas), axis=1)
+        finite = jnp.all(jnp.isfinite(thetas), axis=1)
+        c = sizes.shape[0]
+        return FitResult(thetas, finite, jnp.ones(c, int), grads, jnp.zeros(c, bool))
+    Zall = jnp.concatenate([Z, Zp])
+    yall = jnp.concatenate([y, jnp.ones(m, dtype)])
+    ridge = jnp.maximum(ridge, 1e-12)
+
+    def step(theta0, args):
+        mask, tot = args
+        res = _fit_newton(loss, Zall, yall, jnp.concatenate([w0, mask]) / tot, ridge, theta0, max_iter, tol)
+        return res.theta, res
+
+    _, res = jax.lax.scan(step, jnp.zeros(Z.shape[1], dtype), (on, total))
+    return res

@@ -1,0 +1,144 @@
+r"""Validated synthetic-size selection: VTSS and TG-VTSS (Ma & Zhang, arXiv 2601.16120, §4).
+
+**Plain VTSS.** Candidates :math:`\tilde n(\gamma) = \mathrm{round}(\gamma(n_0-n_1))`
+on a grid centred at full balancing (default :math:`\gamma\in[0.5, 1.5]` in steps
+of 0.01, which contains :math:`\gamma = 1` exactly; the note's notebook used 100
+points on the same range). Stratified K-fold cross-validation (optionally
+repeated): in each fold the generator sees only the fold's training part, the
+candidate sizes are rescaled to the fold,
+:math:`\tilde n_{\rm fold} = \mathrm{round}(\tilde n\cdot\mathrm{gap}_{\rm fold}/\mathrm{gap})`,
+one nested synthetic pool serves every candidate (prefixes), all candidates are
+fitted in one vectorised call, and the score is the **balanced validation loss**
+on the held-out real rows, :math:`\tfrac12\bar\ell_0 + \tfrac12\bar\ell_1`
+(balanced log-loss or balanced squared error). The CV curve is the mean over
+folds (and repeats) with the standard error :math:`\mathrm{sd}/\sqrt{F}` over the
+:math:`F` fold values (the usual CV error bar; folds share data, so it is a
+rough guide, not an exact standard error). The size with the smallest mean is
+selected; the final model is refitted on all data at that size with fresh
+synthetic rows.
+
+**TG-VTSS** (the reference implementation's Algorithm 1; candidates from the test
+and GQS, see :func:`tg_candidates`):
+
+* local symmetry not rejected: :math:`\gamma\in\{0, 0.05, \dots, 0.20\}` of the gap;
+* rejected and GQS ≤ τ (realistic generator): :math:`\gamma\in\{0.80, 0.85, \dots, 1.20\}`
+  of the gap, together with the same multiples of :math:`\tilde n_{\rm theory}` (when it exists);
+* rejected and GQS > τ (potentially biased): :math:`\gamma\in\{0, 0.05, \dots, 2.0\}` of the gap.
+
+Candidate arrays have a fixed length (:data:`N_CANDIDATES`; shorter sets are
+padded with repeats of their first entry, which never changes the arg-min), so
+the whole procedure runs under ``jit``/``vmap`` with data-dependent candidates.
+Theory candidates above ``max_multiple·gap`` are clipped to it (documented cap so
+that the synthetic pool has a static size; the clipping is reported).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from synthaug.core.folds import Folds
+
+__all__ = [
+    "VTSS_GRID",
+    "SYMMETRIC_GRID",
+    "LOCAL_GRID",
+    "WIDE_GRID",
+    "N_CANDIDATES",
+    "REGIMES",
+    "sizes_from_gammas",
+    "tg_candidates",
+    "cv_losses",
+    "cv_curve",
+    "balanced_validation_loss",
+]
+
+VTSS_GRID = np.round(np.linspace(0.5, 1.5, 101), 10)
+SYMMETRIC_GRID = np.round(np.arange(0, 5) * 0.05, 10)
+LOCAL_GRID = np.round(0.8 + np.arange(9) * 0.05, 10)
+WIDE_GRID = np.round(np.arange(41) * 0.05, 10)
+N_CANDIDATES = 41
+#: Codes of the three TG-VTSS branches.
+REGIMES = ("local-symmetry", "asymmetry-realistic", "asymmetry-biased")
+
+
+def sizes_from_gammas(gammas, gap: int) -> np.ndarray:
+    """``round(γ·gap)`` as int (half away from zero is not needed: sizes are non-negative)."""
+    return np.rint(np.asarray(gammas, dtype=float) * gap).astype(int)
+
+
+def _pad(x, length):
+    return jnp.concatenate([x, jnp.broadcast_to(x[:1], (length - x.shape[0],))])
+
+
+def tg_candidates(gap: int, reject, gqs, theory, tau: float = 10.0, max_multiple: float = 5.0, wide_gammas=None):
+    """TG-VTSS candidate sizes ``(candidates, branch code, clipped)`` (traced-friendly).
+
+    ``reject``: the symmetry test rejected; ``theory``: :math:`\tilde n_{\rm theory}` (NaN if none).
+    ``wide_gammas`` replaces the biased branch's grid (default :data:`WIDE_GRID`).
+    The vector has length ``max(5, 18, len(wide grid))`` (41 with the defaults).
+    """
+    wide_g = WIDE_GRID if wide_gammas is None else np.asarray(wide_gammas, dtype=float)
+    length = max(SYMMETRIC_GRID.size, 2 * LOCAL_GRID.size, wide_g.size)
+    cap = int(np.floor(max_multiple * gap))
+    sym = _pad(jnp.asarray(sizes_from_gammas(SYMMETRIC_GRID, gap)), length)
+    bal = jnp.asarray(sizes_from_gammas(LOCAL_GRID, gap))
+    has_theory = jnp.isfinite(theory)
+    th = jnp.where(has_theory, theory, gap)
+    th_c = jnp.rint(jnp.asarray(LOCAL_GRID) * th)
+    clipped = has_theory & jnp.any(th_c > cap)
+    th_c = jnp.where(has_theory, jnp.clip(th_c, 0, cap), bal).astype(bal.dtype)
+    local = _pad(jnp.concatenate([bal, th_c]), length)
+    wide = _pad(jnp.asarray(sizes_from_gammas(wide_g, gap)), length)
+    realistic = gqs <= tau
+    branch = jnp.where(reject, jnp.where(realistic, 1, 2), 0)
+    cands = jnp.where(branch == 0, sym, jnp.where(branch == 1, local, wide))
+    return cands, branch, clipped & (branch == 1)
+
+
+def balanced_validation_loss(model, aux, params, V0, V1):
+    r""":math:`\tfrac12\bar\ell_0 + \tfrac12\bar\ell_1` on held-out real rows."""
+    l0 = model.loss_values(aux, params, V0, jnp.zeros(V0.shape[0]))
+    l1 = model.loss_values(aux, params, V1, jnp.ones(V1.shape[0]))
+    return 0.5 * jnp.mean(l0) + 0.5 * jnp.mean(l1)
+
+
+def cv_losses(model, aux, generator, key, X0, X1, candidates, folds: Folds, pool_size: int):
+    """Balanced validation loss per fold and candidate, shape (F, C).
+
+    ``candidates`` are sizes on the full-data scale (may be traced); ``pool_size``
+    (static) must be at least their maximum.
+    """
+    n0t, n1t = folds.train0.shape[1], folds.train1.shape[1]
+    gap = X0.shape[0] - X1.shape[0]
+    gap_f = n0t - n1t
+    if gap < 1 or gap_f < 1:
+        raise ValueError("VTSS needs the majority to outnumber the minority in every fold")
+    ratio = gap_f / gap
+    pool_f = int(np.ceil(pool_size * ratio)) + 1
+    cands = jnp.asarray(candidates)
+    cand_f = jnp.rint(cands * ratio).astype(jnp.int32)
+    order = jnp.argsort(cand_f)
+    inverse = jnp.argsort(order)
+    keys = jax.random.split(key, folds.train0.shape[0])
+    yt = jnp.concatenate([jnp.zeros(n0t, X0.dtype), jnp.ones(n1t, X0.dtype)])
+
+    def one(k, tr0, va0, tr1, va1):
+        kf, kg = jax.random.split(k)
+        A0, A1 = X0[tr0], X1[tr1]
+        pool = generator(kg, A1, pool_f, X_majority=A0)
+        params = model.fit_sizes(aux, kf, jnp.concatenate([A0, A1]), yt, pool, cand_f[order])
+        losses = jax.vmap(lambda p: balanced_validation_loss(model, aux, p, X0[va0], X1[va1]))(params)
+        return losses[inverse]
+
+    return jax.vmap(one)(keys, *folds)
+
+
+def cv_curve(losses):
+    """Mean over folds and its standard error ``sd/sqrt(F)`` (NumPy, host side)."""
+    L = np.asarray(losses, dtype=float)
+    F = L.shape[0]
+    mean = L.mean(axis=0)
+    se = L.std(axis=0, ddof=1) / np.sqrt(F) if F > 1 else np.full_like(mean, np.nan)
+    return mean, se

@@ -1,0 +1,92 @@
+"""scikit-learn and imbalanced-learn estimators: the only layer that imports them at module level.
+
+Every sampler is an imbalanced-learn over-sampler named ``<Method>Sampler`` and is a thin
+facade over a pure JAX generator of :mod:`synthaug.generators`; the classifiers follow
+scikit-learn's estimator contract. :func:`all_estimators` lists them all (the common
+tests run every one of them through scikit-learn's and imbalanced-learn's checks).
+
+Modules: :mod:`~synthaug.estimators.base` (the shared sampler base),
+:mod:`~synthaug.estimators.oversamplers` (SMOTE family and classical oversamplers),
+:mod:`~synthaug.estimators.recent` (GK-SMOTE, MOMS, LEO-CVAE),
+:mod:`~synthaug.estimators.vtss` (:class:`VTSSSampler`),
+:mod:`~synthaug.estimators.kotaro` (:class:`KOTAROClassifier`),
+:mod:`~synthaug.estimators.bias_corrected` (:class:`BiasCorrectedClassifier`).
+"""
+
+from __future__ import annotations
+
+from synthaug._deprecations import deprecated_aliases
+from synthaug.estimators.base import GeneratorSampler, as_sampler, key_from_random_state, synthetic_counts
+from synthaug.estimators.bias_corrected import BiasCorrectedClassifier
+from synthaug.estimators.kotaro import KOTAROClassifier
+from synthaug.estimators.oversamplers import (
+    ADASYNSampler,
+    BorderlineSMOTESampler,
+    GaussianMixtureSampler,
+    RandomOversamplingSampler,
+    SMOTENCSampler,
+    SMOTESampler,
+    SmoothedBootstrapSampler,
+)
+from synthaug.estimators.recent import GKSMOTESampler, LEOCVAESampler, MOMSSampler
+from synthaug.estimators.vtss import VTSSSampler
+
+__all__ = [
+    "GeneratorSampler",
+    "as_sampler",
+    "key_from_random_state",
+    "synthetic_counts",
+    "SMOTESampler",
+    "BorderlineSMOTESampler",
+    "ADASYNSampler",
+    "SMOTENCSampler",
+    "SmoothedBootstrapSampler",
+    "GaussianMixtureSampler",
+    "RandomOversamplingSampler",
+    "GKSMOTESampler",
+    "MOMSSampler",
+    "LEOCVAESampler",
+    "VTSSSampler",
+    "KOTAROClassifier",
+    "BiasCorrectedClassifier",
+    "all_estimators",
+]
+
+#: Old class names, kept for now (a DeprecationWarning names the new one).
+_RENAMED = {
+    "GKSMOTE": "synthaug.estimators.recent:GKSMOTESampler",
+    "MOMS": "synthaug.estimators.recent:MOMSSampler",
+    "LEOCVAE": "synthaug.estimators.recent:LEOCVAESampler",
+    "VTSSResampler": "synthaug.estimators.vtss:VTSSSampler",
+}
+__getattr__ = deprecated_aliases(__name__, _RENAMED)
+
+
+def all_estimators(type_filter: str | None = None) -> list[tuple[str, type]]:
+    """Every public synthaug estimator class, as ``(name, class)`` pairs sorted by name.
+
+    Parameters
+    ----------
+    type_filter : {"sampler", "classifier"} or None, default=None
+        Keep only imbalanced-learn samplers or only scikit-learn classifiers.
+
+    Returns
+    -------
+    list of (str, type)
+        Found by walking this package's public names (nothing is kept by hand), like
+        ``sklearn.utils.all_estimators``.
+    """
+    from imblearn.base import SamplerMixin
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    if type_filter not in (None, "sampler", "classifier"):
+        raise ValueError(f"type_filter must be None, 'sampler' or 'classifier'; got {type_filter!r}")
+    found = []
+    for name in __all__:
+        obj = globals()[name]
+        if not (isinstance(obj, type) and issubclass(obj, BaseEstimator)) or name == "GeneratorSampler":
+            continue
+        kind = "sampler" if issubclass(obj, SamplerMixin) else "classifier" if issubclass(obj, ClassifierMixin) else None
+        if type_filter is None or kind == type_filter:
+            found.append((name, obj))
+    return sorted(found)

@@ -1,0 +1,328 @@
+r"""Synthetic minority generators, one protocol for all.
+
+A generator is a callable ``generator(key, X_minority, n) -> X_synthetic`` with
+``X_minority`` of shape (n1, d), ``n`` a static Python int and output shape
+(n, d). Methods that also look at the majority class (Borderline-SMOTE, ADASYN,
+GK-SMOTE, …) declare ``uses_majority=True`` and are called as
+``generator(key, X_minority, n, X_majority=X0)``; callers that hold the majority
+(the diagnosis, VTSS, the bias correction) always pass it, and a generator that
+does not use it ignores it. Generators are pure: the same key gives the same rows.
+Each is a :class:`Generator` (a small frozen dataclass with a ``name``), built by a
+factory:
+
+=====================  =====================================================================
+``oracle(sample_p1)``   fresh draws from the true minority law :math:`P_1` (ignores the data)
+``fixed(sample_q)``     draws from a fixed (possibly biased) law :math:`Q` (ignores the data)
+``gaussian_fit(s)``     :math:`N(\bar x, S_s)`, :math:`S_s = (1-s)S + s\,(\mathrm{tr}\,S/d) I`
+``semi_oracle(noise)``  :math:`\bar x + \xi` with :math:`\xi` from the *true* noise law
+``smote(k)``            :math:`x_i + u (x_j - x_i)`, :math:`j` among the k NN of :math:`i`, :math:`u\sim U(0,1)`
+``jitter(scale)``       bootstrap row plus :math:`N(0, \mathrm{scale}^2)` noise per coordinate
+``random_oversampling`` bootstrap rows (sampling with replacement)
+=====================  =====================================================================
+
+The shift ψ = R_Q − R1 each one induces, and whether it vanishes, is what the
+theory of Ma & Zhang (arXiv 2601.16120, §2.2) is about: the oracle has
+:math:`g_\psi = 0`; fitted generators have a random :math:`g_\psi` of order
+:math:`n_1^{-1/2}` (or a bias that does not vanish, e.g. SMOTE's variance
+contraction at fixed k, Gaussian-fit shrinkage); ``fixed`` has a constant one.
+
+**Nested pools.** Curves over the synthetic size ñ must be coupled: draw the
+largest size once (:func:`nested_pool`) and use prefixes for each candidate
+(:func:`prefix_weights` turns sizes into 0/1 row weights over the pool, so all
+candidates are fitted by one vmapped weighted fit).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from synthaug.core.validation import check_features, check_size, is_concrete
+from functools import partial
+
+from synthaug.core.knn import default_block_size, knn
+
+__all__ = [
+    "Generator",
+    "oracle",
+    "fixed",
+    "gaussian_fit",
+    "semi_oracle",
+    "smote",
+    "smote_with_parents",
+    "jitter",
+    "random_oversampling",
+    "nested_pool",
+    "prefix_weights",
+    "GENERATOR_NAMES",
+    "GENERATOR_FACTORIES",
+    "make_generator",
+]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Generator:
+    """A named generator ``(key, X_minority, n[, X_majority]) -> X_synthetic``.
+
+    Attributes:
+      name: short name (used in records and error messages).
+      fn: ``fn(key, X_minority, n)``, or ``fn(key, X_minority, n, X_majority)``
+        when ``uses_majority``.
+      min_rows: the smallest minority sample the method accepts.
+      uses_majority: the method needs the majority rows too.
+      traceable: ``fn`` runs under ``jit``/``vmap``. A generator that needs concrete
+        arrays (e.g. Python-side early stopping) sets False; called on traced inputs it
+        then runs on the host through :func:`jax.pure_callback` (one call per
+        vmapped instance), so it still works inside the diagnosis and the designs.
+    """
+
+    name: str
+    fn: Callable
+    min_rows: int = 1
+    uses_majority: bool = False
+    traceable: bool = True
+
+    def __call__(self, key, X_minority, n: int, X_majority=None):
+        n = check_size(n, "n")
+        if not self.traceable and not is_concrete(key, X_minority, X_majority):
+            return self._host_call(key, X_minority, n, X_majority)
+        if is_concrete(X_minority):
+            check_features(X_minority, "X_minority", min_rows=self.min_rows)
+        X_minority = jnp.asarray(X_minority)
+        if not jnp.issubdtype(X_minority.dtype, jnp.floating):
+            X_minority = X_minority.astype(jnp.result_type(float))
+        if X_minority.shape[0] < self.min_rows:
+            raise ValueError(
+                f"generator {self.name!r} needs at least {self.min_rows} minority rows; got {X_minority.shape[0]}"
+            )
+        if not self.uses_majority:
+            return self.fn(key, X_minority, n)
+        if X_majority is None:
+            raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
+        if is_concrete(X_majority):
+            check_features(X_majority, "X_majority")
+        X_majority = jnp.asarray(X_majority, X_minority.dtype)
+        if X_majority.ndim != 2 or X_majority.shape[1] != X_minority.shape[1]:
+            raise ValueError(
+                f"X_majority must have {X_minority.shape[1]} columns like X_minority; got shape {X_majority.shape}"
+            )
+        return self.fn(key, X_minority, n, X_majority)
+
+    def _host_call(self, key, X_minority, n, X_majority):
+        X_minority = jnp.asarray(X_minority)
+        if not jnp.issubdtype(X_minority.dtype, jnp.floating):
+            X_minority = X_minority.astype(jnp.result_type(float))
+        typed = jnp.issubdtype(jnp.asarray(key).dtype, jax.dtypes.prng_key)
+        args = (jax.random.key_data(key) if typed else jnp.asarray(key), X_minority)
+        if self.uses_majority:
+            if X_majority is None:
+                raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
+            args = args + (jnp.asarray(X_majority, X_minority.dtype),)
+        impl = jax.random.key_impl(key) if typed else None
+
+        def host(kd, x1, *x0):
+            k = jax.random.wrap_key_data(np.asarray(kd), impl=impl) if typed else jnp.asarray(kd)
+            out = self(k, np.asarray(x1), n, X_majority=np.asarray(x0[0]) if x0 else None)
+            return np.asarray(out, dtype=x1.dtype)
+
+        shape = jax.ShapeDtypeStruct((n, X_minority.shape[1]), X_minority.dtype)
+        return jax.pure_callback(host, shape, *args, vmap_method="sequential")
+
+    def __repr__(self):
+        return f"Generator({self.name!r})"
+
+
+def oracle(sample_p1: Callable, name: str = "oracle") -> Generator:
+    """Fresh independent draws from the true minority law: ``sample_p1(key, n, dtype)``."""
+    return Generator(name, lambda key, X, n: sample_p1(key, n, X.dtype))
+
+
+def fixed(sample_q: Callable, name: str = "fixed") -> Generator:
+    """Draws from a fixed law :math:`Q` that ignores the data: ``sample_q(key, n, dtype)``."""
+    return Generator(name, lambda key, X, n: sample_q(key, n, X.dtype))
+
+
+def gaussian_fit(shrinkage: float = 0.1, name: str = "gaussian") -> Generator:
+    r"""Gaussian fit: sample mean and covariance, covariance shrunk toward a scaled identity.
+
+    :math:`S_s = (1-s) S + s\,(\operatorname{tr} S / d)\,I` with :math:`s` = ``shrinkage``
+    (the designs of Ma & Zhang use :math:`s = 0.1`); :math:`S` is the unbiased
+    sample covariance. A relative jitter of 1e-10·tr(S)/d keeps the Cholesky
+    factor defined when n1 ≤ d and ``shrinkage = 0``.
+    """
+    if not np.isfinite(shrinkage) or not 0.0 <= shrinkage <= 1.0:
+        raise ValueError(f"shrinkage must lie in [0, 1]; got {shrinkage}")
+
+    def fn(key, X, n):
+        d = X.shape[1]
+        m = jnp.mean(X, axis=0)
+        S = jnp.cov(X, rowvar=False).reshape(d, d)
+        scale = jnp.trace(S) / d
+        S = (1.0 - shrinkage) * S + (shrinkage * scale + 1e-10 * scale + 1e-300) * jnp.eye(d, dtype=X.dtype)
+        L = jnp.linalg.cholesky(S)
+        return m + jax.random.normal(key, (n, d), X.dtype) @ L.T
+
+    return Generator(name, fn, min_rows=2)
+
+
+def semi_oracle(sample_noise: Callable, name: str = "semi-oracle") -> Generator:
+    r"""Sample mean of the real minority plus noise from the *true* centred noise law.
+
+    ``sample_noise(key, n, dtype)`` must draw the minority's centred noise
+    :math:`\xi` (so :math:`P_1 = \mu_1 + \xi`); the generator is
+    :math:`Q = \bar x_1 + \xi`, isolating the error of the estimated mean.
+    """
+    return Generator(name, lambda key, X, n: jnp.mean(X, axis=0) + sample_noise(key, n, X.dtype))
+
+
+def smote_with_parents(key, X, n: int, k: int = 5):
+    r"""SMOTE draws with their parents: ``(X_syn, i, j, u)``.
+
+    For each synthetic row: a base row :math:`i` uniform on the minority, a
+    neighbour :math:`j` uniform among the ``k`` nearest other minority rows of
+    :math:`i` (exact kNN), :math:`u \sim U(0, 1)`, and
+    :math:`\tilde x = x_i + u (x_j - x_i)` (Chawla et al., 2002).
+
+    Neighbours come from the shared exact kNN (:func:`synthaug.core.knn.knn`):
+    dense for small minorities (and inside ``vmap``), blocked beyond 2**22
+    distances (:func:`synthaug.core.knn.default_block_size`), so memory stays
+    bounded at any ``n1``. The draw is jitted per ``(n, k)`` and input shape.
+    """
+    n1 = X.shape[0]
+    if k < 1:
+        raise ValueError(f"SMOTE needs k >= 1; got {k}")
+    if n1 < k + 1:
+        raise ValueError(f"SMOTE with k={k} needs at least k + 1 = {k + 1} minority rows; got {n1}")
+    return _smote_draw(key, X, n, k)
+
+
+@partial(jax.jit, static_argnames=("n", "k"))
+def _smote_draw(key, X, n: int, k: int):
+    n1 = X.shape[0]
+    _, nbrs = knn(X, k, block_size=default_block_size(n1, n1))
+    k_base, k_nb, k_u = jax.random.split(key, 3)
+    i = jax.random.randint(k_base, (n,), 0, n1)
+    j = nbrs[i, jax.random.randint(k_nb, (n,), 0, k)]
+    u = jax.random.uniform(k_u, (n, 1), X.dtype)
+    return X[i] + u * (X[j] - X[i]), i, j, u[:, 0]
+
+
+def smote(k: int = 5, name: str = "smote") -> Generator:
+    """SMOTE with ``k`` nearest neighbours (see :func:`smote_with_parents`)."""
+    if int(k) != k or k < 1:
+        raise ValueError(f"SMOTE needs an integer k >= 1; got {k}")
+    k = int(k)
+    return Generator(name, lambda key, X, n: smote_with_parents(key, X, n, k)[0], min_rows=k + 1)
+
+
+def jitter(scale: float = 1.0, per_feature: bool = False, name: str = "jitter") -> Generator:
+    r"""Bootstrap plus Gaussian noise: :math:`x_{I} + \sigma \varepsilon`.
+
+    ``scale`` is :math:`\sigma` (an absolute standard deviation), or, with
+    ``per_feature=True``, a multiplier of each feature's minority standard
+    deviation.
+    """
+    if not np.isfinite(scale) or scale < 0:
+        raise ValueError(f"jitter scale must be a finite non-negative number; got {scale}")
+
+    def fn(key, X, n):
+        kb, kn = jax.random.split(key)
+        idx = jax.random.randint(kb, (n,), 0, X.shape[0])
+        sd = scale * (jnp.std(X, axis=0, ddof=1) if per_feature else 1.0)
+        return X[idx] + sd * jax.random.normal(kn, (n, X.shape[1]), X.dtype)
+
+    return Generator(name, fn, min_rows=2 if per_feature else 1)
+
+
+def random_oversampling(name: str = "random") -> Generator:
+    """Random oversampling: rows drawn with replacement from the minority."""
+
+    def fn(key, X, n):
+        return X[jax.random.randint(key, (n,), 0, X.shape[0])]
+
+    return Generator(name, fn)
+
+
+def nested_pool(generator: Generator, key, X_minority, sizes, X_majority=None):
+    """Draw the largest candidate size once; every candidate uses a prefix.
+
+    Returns ``(pool, weights)`` with ``pool`` of shape (max(sizes), d) and
+    ``weights`` of shape (len(sizes), max(sizes)), the 0/1 prefix indicators from
+    :func:`prefix_weights`.
+    """
+    sizes = [check_size(s, "synthetic size") for s in np.atleast_1d(np.asarray(sizes)).tolist()]
+    m = max(sizes) if sizes else 0
+    pool = generator(key, X_minority, m, X_majority=X_majority)
+    return pool, prefix_weights(sizes, m, pool.dtype)
+
+
+def prefix_weights(sizes, pool_size: int, dtype=None):
+    """0/1 weights (len(sizes), pool_size): row j is on for size s iff j < s."""
+    sizes = jnp.asarray(sizes)
+    dtype = dtype or jnp.result_type(float)
+    return (jnp.arange(pool_size)[None, :] < sizes[:, None]).astype(dtype)
+
+
+#: Data-driven generators usable by name anywhere (``synthaug diagnose --generator``,
+#: the designs, VTSS). Values are factories or lazy ``"module:function"`` strings
+#: (so modules with heavier code load only when used).
+GENERATOR_FACTORIES: dict = {
+    "smote": "synthaug.generators.basic:smote",
+    "gaussian": "synthaug.generators.basic:gaussian_fit",
+    "jitter": "synthaug.generators.basic:jitter",
+    "random": "synthaug.generators.basic:random_oversampling",
+    "gk-smote": "synthaug.generators.gk_smote:gk_smote",
+    "moms": "synthaug.generators.moms:moms",
+    "leo-cvae": "synthaug.generators.leo_cvae:leo_cvae",
+    "bootstrap": "synthaug.generators.bias_study:bootstrap",
+    "shrink": "synthaug.generators.bias_study:shrink",
+    "gmm-em50": "synthaug.generators.bias_study:gmm",
+    "smote-global": "synthaug.generators.bias_study:smote_global",
+    "borderline-smote": "synthaug.generators.borderline:borderline_smote",
+    "borderline-smote-2": "synthaug.generators.borderline:borderline_smote2",
+    "adasyn": "synthaug.generators.adasyn:adasyn",
+    "smote-nc": "synthaug.generators.smote_nc:smote_nc",
+    "smoothed-bootstrap": "synthaug.generators.kde:smoothed_bootstrap",
+    "gmm": "synthaug.generators.mixture:gaussian_mixture",
+}
+GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
+
+
+def _resolve(factory):
+    if isinstance(factory, str):
+        import importlib
+
+        module, attr = factory.split(":")
+        return getattr(importlib.import_module(module), attr)
+    return factory
+
+
+def make_generator(name: str, **params) -> Generator:
+    """Data-driven generator by name (see :data:`GENERATOR_FACTORIES`), with factory ``params``.
+
+    ``oracle``, ``fixed`` and ``semi-oracle`` need the true distribution and are
+    built by each simulation design from its population.
+    """
+    if name not in GENERATOR_FACTORIES:
+        raise ValueError(
+            f"unknown generator {name!r}; data-driven generators are {sorted(GENERATOR_FACTORIES)} "
+            "(oracle, fixed and semi-oracle are provided by the simulation designs)"
+        )
+    try:
+        frozen = tuple(sorted(params.items()))
+        hash(frozen)
+    except TypeError:  # unhashable parameter values: build afresh
+        return _resolve(GENERATOR_FACTORIES[name])(**params)
+    return _cached_generator(name, frozen)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_generator(name, frozen):
+    # The same (name, parameters) gives the same Generator object, so jitted code that
+    # takes the generator as a static argument compiles once per configuration.
+    return _resolve(GENERATOR_FACTORIES[name])(**dict(frozen))
