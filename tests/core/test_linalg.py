@@ -1,4 +1,4 @@
-"""synthaug.smalllinalg: Jacobi eigh and Cholesky solves without LAPACK custom calls.
+"""synthaug.core.linalg: Jacobi eigh and Cholesky solves without LAPACK custom calls.
 
 Checked against NumPy's LAPACK on random, repeated-eigenvalue and badly scaled matrices,
 and checked to lower to programs with no custom call at all (the property that avoids the
@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synthaug import smalllinalg as sl
+from synthaug.core import linalg as sl
 from synthaug.bias_correction import one_step, unboundedness_check
-from synthaug.losses import logistic_loss
+from synthaug.core.losses import logistic_loss
 
 EPS = np.finfo(np.float64).eps
 

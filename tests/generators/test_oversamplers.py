@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imblearn.utils.estimator_checks import parametrize_with_checks
 
-import synthaug  # noqa: F401
-from synthaug.oversamplers import (
+from synthaug.estimators.oversamplers import (
     ADASYNSampler,
     BorderlineSMOTESampler,
     GaussianMixtureSampler,
@@ -28,9 +26,6 @@ CHECKED = [
 ]
 
 
-@parametrize_with_checks(CHECKED)
-def test_imblearn_sampler_checks(estimator, check):
-    check(estimator)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -41,13 +36,13 @@ import pandas as pd  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from synthaug.adasyn import adasyn_weights, adasyn_with_parents, largest_remainder_counts  # noqa: E402
-from synthaug.borderline import borderline_smote_with_parents, danger_mask  # noqa: E402
-from synthaug.bootstrap import silverman_factor  # noqa: E402
+from synthaug.generators.adasyn import adasyn_weights, adasyn_with_parents, largest_remainder_counts  # noqa: E402
+from synthaug.generators.borderline import borderline_smote_with_parents, danger_mask  # noqa: E402
+from synthaug.generators.kde import silverman_factor  # noqa: E402
 from synthaug.generators import GENERATOR_FACTORIES, Generator, make_generator, smote_with_parents  # noqa: E402
-from synthaug.gmm import fit_gmm, sample_gmm  # noqa: E402
-from synthaug.knn import auto_block_size, knn  # noqa: E402
-from synthaug.smote_nc import smote_nc_with_parents  # noqa: E402
+from synthaug.generators.mixture import fit_gmm, sample_gmm  # noqa: E402
+from synthaug.core.knn import auto_block_size, knn  # noqa: E402
+from synthaug.generators.smote_nc import smote_nc_with_parents  # noqa: E402
 
 ALL_SAMPLERS = {
     "smote": lambda **kw: SMOTESampler(**kw),
@@ -292,7 +287,7 @@ def test_blocked_knn_matches_brute_force_at_scale(k):
 
 def _certificate(X, k, Q=None, exclude_self=True):
     """Run the float32 stage of the mixed-precision kNN on one block; return (sq_dist, idx, certified)."""
-    from synthaug.knn import _candidate_count, _mixed_candidates, _prepare_mixed
+    from synthaug.core.knn import _candidate_count, _mixed_candidates, _prepare_mixed
 
     X = jnp.asarray(X)
     Qb = X if Q is None else jnp.asarray(Q)

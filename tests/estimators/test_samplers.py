@@ -8,7 +8,7 @@ from imblearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.linear_model import LogisticRegression
 
 import synthaug  # noqa: F401
-from synthaug.samplers import as_sampler
+from synthaug.estimators.base import as_sampler
 
 
 @parametrize_with_checks([as_sampler("smote", random_state=0), as_sampler("random", random_state=0)])

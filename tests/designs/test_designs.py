@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from synthaug.simulate import RECORD_KEYS, SUMMARY_KEYS, run_design
-from simulations import biased_aligned, realistic_aligned
+from synthaug.designs import biased_aligned, realistic_aligned
 
 pytestmark = pytest.mark.slow
 

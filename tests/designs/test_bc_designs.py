@@ -10,10 +10,10 @@ import jax
 import numpy as np
 import pytest
 
-from simulations import bias_correction as bc
-from simulations import smote_bias as sb
+from synthaug.designs import bias_correction as bc
+from synthaug.designs import smote_bias as sb
 from synthaug.bias_correction import COMPARE_METHODS
-from synthaug.montecarlo import mean_mcse, run_replications
+from synthaug.core.montecarlo import mean_mcse, run_replications
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +50,7 @@ def test_metrics_are_consistent(shrink_cell):
 
 
 def test_global_smote_variance_ratio_is_exact():
-    """k = n1 - 1: E[ratio] = 2/3 - 1/(3(n1 - 1)) exactly (derivation in simulations.smote_bias)."""
+    """k = n1 - 1: E[ratio] = 2/3 - 1/(3(n1 - 1)) exactly (derivation in synthaug.designs.smote_bias)."""
     ratio, _ = run_replications(sb.replication(2, 25, "smote-global", "float64"), jax.random.PRNGKey(7), 200,
                                 progress=False)
     mean, se = mean_mcse(ratio)
@@ -69,8 +69,8 @@ def test_smote_k5_contraction_decays_in_n1():
 
 def test_ate_aipw_raw_is_unbiased_and_covers():
     """bc-ate, n1 = 50: AIPW with raw models is (nearly) unbiased and its 95 % CI covers at about the nominal rate."""
-    from simulations import bc_ate
-    from synthaug.bc_extensions import ATE_METHODS
+    from synthaug.designs import bc_ate
+    from synthaug.bias_correction.extensions import ATE_METHODS
 
     tau, se = run_replications(bc_ate.replication(50, "smote", "float64"), jax.random.PRNGKey(21), 40,
                                progress=False)

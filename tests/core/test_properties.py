@@ -6,7 +6,7 @@ drawn from a few values spanning the ranges ((n1, d) in {(6, 5), (13, 1), (30, 2
 synthetic sizes in {0, 1, 40}; fits: d in {2, 5}) and the compiled functions are reused across
 examples and tests; the *contents* of the arrays are unrestricted finite floats in
 [-10, 10] (duplicates included). Fits pad every dataset to ``N_PAD`` rows with
-zero-weight rows (zero weights switch rows off, see synthaug.fit), so jitted fits
+zero-weight rows (zero weights switch rows off, see synthaug.core.fit), so jitted fits
 compile once per (loss, d); the padding rows hold real-looking data, so a fit that
 failed to ignore them would be caught.
 """
@@ -23,11 +23,11 @@ import jax
 import jax.numpy as jnp
 
 import synthaug  # noqa: F401  (float64)
-from synthaug.fit import weighted_fit
+from synthaug.core.fit import weighted_fit
 from synthaug.generators import fixed, gaussian_fit, jitter, nested_pool, oracle, random_oversampling, smote
 from synthaug.generators import smote_with_parents
-from synthaug.losses import logistic_loss, squared_loss
-from synthaug.populations import GaussianLaw
+from synthaug.core.losses import logistic_loss, squared_loss
+from synthaug.theory.populations import GaussianLaw
 
 N_PAD = 32
 RIDGE = 1e-3  # keeps every drawn problem (separable or rank-deficient) well conditioned

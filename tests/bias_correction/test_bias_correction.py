@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synthaug.bc_generators import bootstrap, gmm, shrink
+from synthaug.generators.bias_study import bootstrap, gmm, shrink
 from synthaug.bias_correction import (
     augmented_design,
     bias_corrected_fit,
@@ -29,10 +29,10 @@ from synthaug.bias_correction import (
     psi_hat,
     unboundedness_check,
 )
-from synthaug.fit import weighted_fit
+from synthaug.core.fit import weighted_fit
 from synthaug.generators import Generator, jitter, oracle, smote
-from synthaug.losses import logistic_loss, squared_loss
-from synthaug.populations import GaussianLaw
+from synthaug.core.losses import logistic_loss, squared_loss
+from synthaug.theory.populations import GaussianLaw
 
 LOSS = logistic_loss(intercept=True)
 D = 3
@@ -179,7 +179,7 @@ def test_weighted_form_equals_direct_form(loss, weighting):
 
 
 def test_weighted_fit_accepts_signed_weights_with_positive_sum():
-    """synthaug.fit.weighted_fit takes the corrected design eagerly (signed weights, positive sum) and
+    """synthaug.core.fit.weighted_fit takes the corrected design eagerly (signed weights, positive sum) and
     refuses weights whose sum is not positive."""
     X0, X1 = _data(17)
     bias = estimate_bias(jax.random.PRNGKey(17), SMOTE5, X0, 20)
@@ -244,7 +244,7 @@ def test_compare_estimators_matches_single_estimators():
 
 
 def test_multitask_bias_averages_rich_tasks():
-    from synthaug.bc_extensions import multitask_bias
+    from synthaug.bias_correction.extensions import multitask_bias
 
     rich = jax.random.normal(jax.random.PRNGKey(0), (3, 200, D))
     b = multitask_bias(jax.random.PRNGKey(1), SMOTE5, rich, 20)

@@ -1,4 +1,4 @@
-"""Cross-validated comparison of the bias-corrected estimators (synthaug.bc_crossval) and `synthaug bias-correct`."""
+"""Cross-validated comparison of the bias-corrected estimators (synthaug.bias_correction.crossval) and `synthaug bias-correct`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
 import synthaug  # noqa: F401
-from synthaug.bc_crossval import METRICS, _metrics, crossvalidate_bias_correction
+from synthaug.bias_correction.crossval import METRICS, _metrics, crossvalidate_bias_correction
 from synthaug.bias_correction import COMPARE_METHODS
 from synthaug.cli import main
 from synthaug.generators import make_generator
