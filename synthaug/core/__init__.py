@@ -2,6 +2,8 @@
 
 Arrays in, arrays out, explicit PRNG keys, NamedTuple results:
 :mod:`~synthaug.core.losses` (losses, per-row scores and Hessians),
+:mod:`~synthaug.core.glm` (the penalised weighted GLM algebra: objective, gradient,
+Hessian, per-row scores and Hessians, moments, sandwich covariance),
 :mod:`~synthaug.core.fit` (weighted M-estimation, nested fits),
 :mod:`~synthaug.core.risk` (balanced risk and weights),
 :mod:`~synthaug.core.linalg` (small dense linear algebra in plain XLA),

@@ -22,6 +22,7 @@ problems well posed.)
   :attr:`FitResult.separable` reports the separation. A non-finite iterate is
   never returned: the last finite iterate is kept and ``converged`` is False.
 
+The objective, its gradient and Hessian are those of :mod:`synthaug.core.glm`.
 Everything is a pure function of arrays, so fits ``jax.vmap`` across
 replications and candidate sizes (pass a batch of weight vectors over one pooled
 design matrix to fit all nested synthetic sizes at once) and ``jax.jit``.
@@ -36,8 +37,19 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.core.validation import check_features, check_labels, check_size, check_weights, is_concrete
+from synthaug.core.glm import (
+    hessian_from_curvatures,
+    objective_terms,
+    penalised_gradient,
+    penalised_objective,
+    weighted_gram,
+)
 from synthaug.core.losses import Loss
+from synthaug.core.validation import check_features, check_labels, check_size, check_weights, is_concrete
+
+#: The penalised, weight-normalised objective :math:`F(\theta)` minimised here
+#: (:func:`synthaug.core.glm.penalised_objective`, re-exported under its historical name).
+objective = penalised_objective
 
 __all__ = ["FitResult", "weighted_fit", "objective", "fit_gram", "fit_nested", "fit_prefixes"]
 
@@ -45,12 +57,18 @@ __all__ = ["FitResult", "weighted_fit", "objective", "fit_gram", "fit_nested", "
 class FitResult(NamedTuple):
     """Result of :func:`weighted_fit` (a pytree; batched under ``vmap``).
 
-    Attributes:
-      theta: fitted parameter, shape (p,).
-      converged: the stopping rule was met (always True for the quadratic loss).
-      n_iter: Newton iterations used (1 for the quadratic loss).
-      grad_norm: max-norm of the gradient of the penalised objective at ``theta``.
-      separable: logistic only: every positively weighted row is classified
+    Attributes
+    ----------
+    theta
+        fitted parameter, shape (p,).
+    converged
+        the stopping rule was met (always True for the quadratic loss).
+    n_iter
+        Newton iterations used (1 for the quadratic loss).
+    grad_norm
+        max-norm of the gradient of the penalised objective at ``theta``.
+    separable
+        logistic only: every positively weighted row is classified
         correctly at ``theta`` (the classes are perfectly separated, so the
         estimate is determined by the ridge).
     """
@@ -60,16 +78,6 @@ class FitResult(NamedTuple):
     n_iter: jax.Array
     grad_norm: jax.Array
     separable: jax.Array
-
-
-def objective(loss: Loss, theta, X, y, w, ridge):
-    """The penalised, weight-normalised objective :math:`F(\\theta)`."""
-    Z = loss.features(X)
-    return _objective_z(loss, theta, Z, y, w / jnp.sum(w), ridge)
-
-
-def _objective_z(loss, theta, Z, y, wn, ridge):
-    return jnp.dot(wn, loss.link(Z @ theta, y)) + ridge * jnp.dot(theta, theta)
 
 
 def _spd_solve(H, g):
@@ -90,95 +98,196 @@ def fit_gram(gram, moment, ridge):
 
 def _fit_quadratic(loss, Z, y, wn, ridge):
     t = jnp.where(y > 0.5, loss.labels[1], loss.labels[0]).astype(Z.dtype)
-    gram = (Z * wn[:, None]).T @ Z
-    theta = fit_gram(gram, Z.T @ (wn * t), ridge)
-    d1, _ = loss.link_derivatives(Z @ theta, y)
-    g = Z.T @ (wn * d1) + 2.0 * ridge * theta  # gradient only: no Hessian needed here
+    theta = fit_gram(weighted_gram(Z, wn), Z.T @ (wn * t), ridge)
+    g = penalised_gradient(loss, theta, Z, y, wn, ridge)  # gradient only: no Hessian needed here
     finite = jnp.all(jnp.isfinite(theta))
     theta = jnp.where(finite, theta, jnp.zeros_like(theta))
     return FitResult(theta, finite, jnp.asarray(1), jnp.max(jnp.abs(g)), jnp.asarray(False))
 
 
+class LineSearchState(NamedTuple):
+    """Carry of the Armijo backtracking loop of :func:`_fit_newton`.
+
+    Attributes
+    ----------
+    t
+        step length (halved until the Armijo condition holds).
+    value
+        objective :math:`F` at the trial point ``theta - t * step``.
+    grad
+        gradient of :math:`F` at the trial point.
+    curvature
+        per-row curvatures :math:`f''(\\eta_i, y_i)` at the trial point.
+    """
+
+    t: jax.Array
+    value: jax.Array
+    grad: jax.Array
+    curvature: jax.Array
+
+
+class Iterate(NamedTuple):
+    """A Newton iterate with its objective terms (:func:`synthaug.core.glm.objective_terms`).
+
+    Attributes
+    ----------
+    theta
+        the parameter.
+    value, grad
+        objective :math:`F` and its gradient at ``theta``.
+    curvature
+        per-row curvatures :math:`f''(\\eta_i, y_i)` at ``theta`` (the Hessian's weights).
+    """
+
+    theta: jax.Array
+    value: jax.Array
+    grad: jax.Array
+    curvature: jax.Array
+
+
+class ReuseState(NamedTuple):
+    """Carry of the inner loop of :func:`_fit_newton`: Newton steps reusing one Hessian factor.
+
+    Attributes
+    ----------
+    point
+        the current :class:`Iterate`.
+    chol
+        lower Cholesky factor of the Hessian, computed when the loop was entered.
+    done
+        stop the whole solver (converged, or no finite progress possible).
+    n_steps
+        steps taken with this factor.
+    last_step
+        max-norm of the previous step (for the contraction ratio).
+    ratio
+        contraction ratio of the last step (``inf`` after a damped step); above 0.3 it
+        sends control back to a fresh Hessian.
+    converged
+        the last step met the stopping rule.
+    """
+
+    point: Iterate
+    chol: jax.Array
+    done: jax.Array
+    n_steps: jax.Array
+    last_step: jax.Array
+    ratio: jax.Array
+    converged: jax.Array
+
+
+class NewtonState(NamedTuple):
+    """Carry of the outer loop of :func:`_fit_newton` (one fresh Hessian per pass).
+
+    Attributes
+    ----------
+    point
+        the current :class:`Iterate`.
+    n_iter
+        Newton steps taken so far (all inner steps counted).
+    done
+        stop (converged, or no finite progress possible).
+    converged
+        the stopping rule was met.
+    """
+
+    point: Iterate
+    n_iter: jax.Array
+    done: jax.Array
+    converged: jax.Array
+
+
 def _fit_newton(loss, Z, y, wn, ridge, theta0, max_iter, tol, max_reuse: int = 8):
     """Damped Newton with a lagged Hessian (Shamanskii-type), all in ``lax.while_loop``.
 
-    Outer loop: factor the Hessian at the current iterate. Inner loop: reuse that
-    factor for up to ``max_reuse`` steps, leaving early on convergence or when the
-    steps stop contracting fast (ratio > 0.3), which sends control back to a
-    fresh Hessian. Each step evaluates objective, gradient and curvature weights
-    at the trial point in one pass over the data (one ``exp`` per row for the
-    logistic loss), so an accepted step costs two matrix–vector products; near
-    the solution of a warm-started fit a fit is one Hessian plus a few such
-    steps. Steps are damped by Armijo backtracking on F; at the rounding floor of
-    F, where Armijo cannot be resolved, the full step is taken. Convergence is
-    declared only on an undamped step with max|step| <= tol (1 + max|theta|).
-    (Starting each candidate of :func:`fit_nested` from the previous candidate's
-    Hessian factor as well was tried and was slower: the stale factor costs more
-    steps than the fresh Hessian it saves.)
+    Outer loop (:class:`NewtonState`): factor the Hessian at the current iterate.
+    Inner loop (:class:`ReuseState`): reuse that factor for up to ``max_reuse``
+    steps, leaving early on convergence or when the steps stop contracting fast
+    (ratio > 0.3), which sends control back to a fresh Hessian. Each step evaluates
+    objective, gradient and curvature weights at the trial point in one pass over
+    the data (:func:`synthaug.core.glm.objective_terms`: one ``exp`` per row for the
+    logistic loss), so an accepted step costs two matrix–vector products; near the
+    solution of a warm-started fit a fit is one Hessian plus a few such steps. Steps
+    are damped by Armijo backtracking on F (:class:`LineSearchState`); at the
+    rounding floor of F, where Armijo cannot be resolved, the full step is taken.
+    Convergence is declared only on an undamped step with
+    max|step| <= tol (1 + max|theta|). (Starting each candidate of
+    :func:`fit_nested` from the previous candidate's Hessian factor as well was
+    tried and was slower: the stale factor costs more steps than the fresh Hessian
+    it saves.)
     """
     eps = jnp.finfo(Z.dtype).eps
-    p = Z.shape[1]
 
     def hess_chol(d2):
-        H = (Z * (wn * d2)[:, None]).T @ Z + 2.0 * ridge * jnp.eye(p, dtype=Z.dtype)
-        return jnp.linalg.cholesky(H)
+        return jnp.linalg.cholesky(hessian_from_curvatures(Z, wn, d2, ridge))
 
-    def fgd(th):
-        value, d1, d2 = loss.link_all(Z @ th, y)
-        f = jnp.dot(wn, value) + ridge * jnp.dot(th, th)
-        return f, Z.T @ (wn * d1) + 2.0 * ridge * th, d2
+    def terms(th):
+        return objective_terms(loss, th, Z, y, wn, ridge)
 
-    def inner_cond(s):
-        return (~s[5]) & (s[6] < max_reuse) & (s[8] <= 0.3)
+    def evaluate(th) -> Iterate:
+        return Iterate(th, *terms(th))
 
-    def inner_body(s):
-        theta, f, g, d2, chol, _, k, prev, _, _ = s
-        step = jax.scipy.linalg.cho_solve((chol, True), g)
+    def inner_cond(s: ReuseState):
+        return (~s.done) & (s.n_steps < max_reuse) & (s.ratio <= 0.3)
+
+    def inner_body(s: ReuseState) -> ReuseState:
+        theta, f, g = s.point.theta, s.point.value, s.point.grad
+        step = jax.scipy.linalg.cho_solve((s.chol, True), g)
         slope = jnp.dot(g, step)
         at_floor = 0.5 * jnp.abs(slope) <= 16 * eps * (1.0 + jnp.abs(f))
 
-        def ls_cond(ls):
-            t, f_new = ls[0], ls[1]
-            bad = jnp.logical_or(~jnp.isfinite(f_new), f_new > f - 1e-4 * t * slope)
-            return bad & (t > 1e-10) & ~at_floor
+        def ls_cond(ls: LineSearchState):
+            bad = jnp.logical_or(~jnp.isfinite(ls.value), ls.value > f - 1e-4 * ls.t * slope)
+            return bad & (ls.t > 1e-10) & ~at_floor
 
-        def ls_body(ls):
-            t = 0.5 * ls[0]
-            return (t,) + fgd(theta - t * step)
+        def ls_body(ls: LineSearchState) -> LineSearchState:
+            t = 0.5 * ls.t
+            return LineSearchState(t, *terms(theta - t * step))
 
-        t, f_new, g_new, d2_new = jax.lax.while_loop(ls_cond, ls_body, (jnp.asarray(1.0, Z.dtype),) + fgd(theta - step))
+        ls = jax.lax.while_loop(ls_cond, ls_body, LineSearchState(jnp.asarray(1.0, Z.dtype), *terms(theta - step)))
+        t = ls.t
         new = theta - t * step
-        ok = jnp.all(jnp.isfinite(new)) & jnp.isfinite(f_new) & jnp.all(jnp.isfinite(g_new))
+        ok = jnp.all(jnp.isfinite(new)) & jnp.isfinite(ls.value) & jnp.all(jnp.isfinite(ls.grad))
         size = jnp.max(jnp.abs(step))
         conv = ok & (t == 1.0) & (size <= tol * (1.0 + jnp.max(jnp.abs(theta))))
         stuck = ~ok | (t <= 1e-10)
-        ratio = jnp.where(k == 0, 0.0, size / jnp.maximum(prev, 1e-300))
+        ratio = jnp.where(s.n_steps == 0, 0.0, size / jnp.maximum(s.last_step, 1e-300))
         ratio = jnp.where(t < 1.0, jnp.inf, ratio)  # damped: refresh the Hessian
         keep = lambda a, b: jnp.where(ok, a, b)
-        return (keep(new, theta), keep(f_new, f), keep(g_new, g), keep(d2_new, d2), chol, conv | stuck, k + 1,
-                size, ratio, conv)
+        point = Iterate(keep(new, theta), keep(ls.value, f), keep(ls.grad, g), keep(ls.curvature, s.point.curvature))
+        return ReuseState(
+            point=point,
+            chol=s.chol,
+            done=conv | stuck,
+            n_steps=s.n_steps + 1,
+            last_step=size,
+            ratio=ratio,
+            converged=conv,
+        )
 
-    def run_inner(theta, f, g, d2, chol):
-        init = (theta, f, g, d2, chol, jnp.asarray(False), jnp.asarray(0), jnp.asarray(jnp.inf, Z.dtype),
-                jnp.asarray(0.0, Z.dtype), jnp.asarray(False))
-        theta, f, g, d2, _, done, k, _, _, conv = jax.lax.while_loop(inner_cond, inner_body, init)
-        return theta, f, g, d2, k, done, conv
+    def outer_cond(state: NewtonState):
+        return (state.n_iter < max_iter) & ~state.done
 
-    def outer_cond(state):
-        return (state[4] < max_iter) & ~state[5]
+    def outer_body(state: NewtonState) -> NewtonState:
+        init = ReuseState(
+            point=state.point,
+            chol=hess_chol(state.point.curvature),
+            done=jnp.asarray(False),
+            n_steps=jnp.asarray(0),
+            last_step=jnp.asarray(jnp.inf, Z.dtype),
+            ratio=jnp.asarray(0.0, Z.dtype),
+            converged=jnp.asarray(False),
+        )
+        s = jax.lax.while_loop(inner_cond, inner_body, init)
+        return NewtonState(s.point, state.n_iter + s.n_steps, s.done, s.converged)
 
-    def outer_body(state):
-        theta, f, g, d2, it, _, _ = state
-        theta, f, g, d2, k, done, conv = run_inner(theta, f, g, d2, hess_chol(d2))
-        return theta, f, g, d2, it + k, done, conv
-
-    f0, g0, d20 = fgd(theta0)
-    state = (theta0, f0, g0, d20, jnp.asarray(0), jnp.asarray(False), jnp.asarray(False))
-    theta, f, g, d2, it, done, conv = jax.lax.while_loop(outer_cond, outer_body, state)
-    converged = conv & jnp.all(jnp.isfinite(theta))
+    state = NewtonState(evaluate(theta0), jnp.asarray(0), jnp.asarray(False), jnp.asarray(False))
+    final = jax.lax.while_loop(outer_cond, outer_body, state)
+    theta = final.point.theta
+    converged = final.converged & jnp.all(jnp.isfinite(theta))
     margin = (2.0 * y - 1.0) * (Z @ theta)
     separable = jnp.all(jnp.where(wn > 0, margin > 0, True))
-    return FitResult(theta, converged, it, jnp.max(jnp.abs(g)), separable)
+    return FitResult(theta, converged, final.n_iter, jnp.max(jnp.abs(final.point.grad)), separable)
 
 
 @partial(jax.jit, static_argnames=("loss", "max_iter"))
@@ -205,21 +314,36 @@ def weighted_fit(
 ) -> FitResult:
     """Fit :math:`\\theta` by minimising the weighted penalised risk (see module docstring).
 
-    Args:
-      loss: a :class:`~synthaug.core.losses.Loss`.
-      X: features, shape (n, d).
-      y: class indices in {0, 1}, shape (n,).
-      w: non-negative (or, for bias correction, signed) weights with positive sum;
+    Parameters
+    ----------
+    loss
+        a :class:`~synthaug.core.losses.Loss`.
+    X
+        features, shape (n, d).
+    y
+        class indices in {0, 1}, shape (n,).
+    w
+        non-negative (or, for bias correction, signed) weights with positive sum;
         default all ones. Zero weights switch rows off, which is how nested
         synthetic pools are fitted at every candidate size.
-      ridge: :math:`\\lambda`; raised to ``min_ridge`` for the logistic loss.
-      theta0: Newton starting point (default zeros).
-      max_iter: Newton iteration cap.
-      tol: step tolerance; default 1e-10 in float64, 1e-5 in float32.
+    ridge
+        :math:`\\lambda`; raised to ``min_ridge`` for the logistic loss.
+    theta0
+        Newton starting point (default zeros).
+    max_iter
+        Newton iteration cap.
+    tol
+        step tolerance; default 1e-10 in float64, 1e-5 in float32.
 
-    Returns:
-      :class:`FitResult`. Works under ``jax.vmap`` and ``jax.jit``; on concrete
-      inputs it first validates them and raises ``ValueError`` on bad input.
+    Returns
+    -------
+    FitResult
+        Works under ``jax.vmap`` and ``jax.jit``.
+
+    Raises
+    ------
+    ValueError
+        On bad concrete input (validated before tracing).
     """
     if is_concrete(X, y, w):
         Xc = check_features(X)
@@ -362,7 +486,7 @@ def fit_prefixes(loss: Loss, X, y, pool, sizes, *, ridge=1e-8, max_iter: int = 1
     total = jnp.sum(w0) + jnp.sum(on, axis=1)
     if loss.quadratic:
         t = jnp.where(y > 0.5, loss.labels[1], loss.labels[0]).astype(dtype)
-        G = (Z * w0[:, None]).T @ Z
+        G = weighted_gram(Z, w0)
         b = Z.T @ (w0 * t)
         Gp = jnp.einsum("cm,mi,mj->cij", on, Zp, Zp)
         bp = loss.labels[1] * on @ Zp

@@ -19,6 +19,8 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from synthaug.core.validation import check_int
+
 __all__ = ["Folds", "stratified_folds", "check_folds"]
 
 
@@ -33,10 +35,8 @@ class Folds(NamedTuple):
 
 def check_folds(n0: int, n1: int, folds: int, repeats: int = 1) -> None:
     """ValueError unless every fold has at least one row of each class in each part."""
-    if int(folds) != folds or folds < 2:
-        raise ValueError(f"folds must be an integer >= 2; got {folds}")
-    if int(repeats) != repeats or repeats < 1:
-        raise ValueError(f"repeats must be a positive integer; got {repeats}")
+    folds = check_int(folds, "folds", 2)
+    repeats = check_int(repeats, "repeats", 1)
     if n1 < folds:
         raise ValueError(
             f"the minority class has {n1} rows, fewer than the {folds} folds; use fewer folds (at most {n1})"

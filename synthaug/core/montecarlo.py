@@ -23,6 +23,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from synthaug.core.validation import check_int
+
 __all__ = ["run_replications", "mean_mcse", "SlopeFit", "loglog_slope"]
 
 
@@ -62,9 +64,7 @@ def run_replications(
       progress: show a tqdm progress bar over chunks.
       desc: progress-bar label.
     """
-    if int(reps) != reps or reps < 1:
-        raise ValueError(f"reps must be a positive integer; got {reps}")
-    reps = int(reps)
+    reps = check_int(reps, "reps", 1)
     bs = reps if batch_size is None else max(1, min(int(batch_size), reps))
     keys = jax.random.split(key, reps)
     n_chunks = -(-reps // bs)

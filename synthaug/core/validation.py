@@ -62,6 +62,29 @@ def check_weights(w, n: int) -> np.ndarray:
     return arr
 
 
+def check_int(value, name: str, minimum: int = 1, *, maximum: int | None = None) -> int:
+    """``value`` as a Python int, or ValueError naming ``name`` and the allowed range.
+
+    The message reads "``name`` must be a positive integer; got …" (``minimum=1``), "… a
+    non-negative integer …" (``minimum=0``) or "… an integer >= m …". Integers and
+    integer-valued floats (``5.0``) are accepted; booleans, strings, NaN,
+    non-integral floats and values outside ``[minimum, maximum]`` are refused. The one
+    home of the integer-parameter check used by the generators, samplers and entry points.
+    """
+    if maximum is not None:
+        bound = f"an integer in [{minimum}, {maximum}]"
+    else:
+        bound = {0: "a non-negative integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+    ok = isinstance(value, (int, np.integer, float, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if ok:
+        ok = bool(np.isfinite(value)) and float(value).is_integer()
+    if ok:
+        ok = minimum <= value and (maximum is None or value <= maximum)
+    if not ok:
+        raise ValueError(f"{name} must be {bound}; got {value!r}")
+    return int(value)
+
+
 def check_size(n, name: str = "n") -> int:
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
         if isinstance(n, (float, np.floating)) and float(n).is_integer():
