@@ -1,19 +1,23 @@
 """Synthetic minority generators: pure JAX, one protocol, one registry.
 
-A generator is a :class:`Generator` called as ``generator(key, X_minority, n[, X_majority])``;
+A generator is a :class:`Generator` called as ``generator(key, X_minority, n[, X_majority])``
+(the protocol, in :mod:`~synthaug.generators.basic` next to the simplest generators);
 :func:`make_generator` builds one by name from :data:`GENERATOR_FACTORIES` (each entry a
-lazy ``"module:factory"`` string, so a generator module loads only when used). Nothing in
-this package imports scikit-learn or imbalanced-learn; the imbalanced-learn samplers over
-these generators are in :mod:`synthaug.estimators`.
+lazy ``"module:factory"`` string, so a generator module loads only when used), and returns
+the same object for the same arguments. Adding a generator is one module plus one line in
+:mod:`~synthaug.generators.registry`. Nothing in this package imports scikit-learn or
+imbalanced-learn; the imbalanced-learn samplers over these generators are in
+:mod:`synthaug.estimators`.
 
-Modules: :mod:`~synthaug.generators.basic` (the protocol, the registry, oracle, fixed,
-Gaussian fit, semi-oracle, SMOTE, jitter, random oversampling, nested pools),
+Modules: :mod:`~synthaug.generators.basic` (the protocol; oracle, fixed, Gaussian fit,
+semi-oracle, SMOTE and global SMOTE, jitter, random oversampling, shrink, nested pools),
+:mod:`~synthaug.generators.registry` (names, factories, the one generator cache),
 :mod:`~synthaug.generators.borderline`, :mod:`~synthaug.generators.adasyn`,
 :mod:`~synthaug.generators.smote_nc`, :mod:`~synthaug.generators.kde` (smoothed bootstrap),
-:mod:`~synthaug.generators.mixture` (Gaussian mixture by EM),
-:mod:`~synthaug.generators.bias_study` (the generators of the bias-correction designs),
+:mod:`~synthaug.generators.mixture` (Gaussian mixture: the one EM),
 :mod:`~synthaug.generators.gk_smote`, :mod:`~synthaug.generators.moms`,
 :mod:`~synthaug.generators.leo_cvae`, :mod:`~synthaug.generators.adapters`.
+(:mod:`~synthaug.generators.bias_study` is a deprecated alias module.)
 """
 
 from synthaug.generators.basic import (
@@ -24,28 +28,18 @@ from synthaug.generators.basic import (
     semi_oracle,
     smote,
     smote_with_parents,
+    smote_global,
     jitter,
     random_oversampling,
+    bootstrap,
+    shrink,
     nested_pool,
     prefix_weights,
-    GENERATOR_NAMES,
-    GENERATOR_FACTORIES,
-    make_generator,
 )
+from synthaug.generators.registry import GENERATOR_FACTORIES, GENERATOR_NAMES, make_generator
 
 __all__ = [
-    "Generator",
-    "oracle",
-    "fixed",
-    "gaussian_fit",
-    "semi_oracle",
-    "smote",
-    "smote_with_parents",
-    "jitter",
-    "random_oversampling",
-    "nested_pool",
-    "prefix_weights",
-    "GENERATOR_NAMES",
-    "GENERATOR_FACTORIES",
-    "make_generator",
+    "Generator", "oracle", "fixed", "gaussian_fit", "semi_oracle", "smote", "smote_with_parents", "smote_global",
+    "jitter", "random_oversampling", "bootstrap", "shrink", "nested_pool", "prefix_weights",
+    "GENERATOR_NAMES", "GENERATOR_FACTORIES", "make_generator",
 ]

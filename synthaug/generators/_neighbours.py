@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import jax.numpy as jnp
-import numpy as np
 
 from synthaug.core.validation import is_concrete
 from synthaug.core.knn import default_block_size, knn
 
 FALLBACKS = ("raise", "smote")
-
-
-def check_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or int(value) != value or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def check_fallback(fallback: str) -> str:

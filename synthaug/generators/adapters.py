@@ -32,7 +32,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.generators.basic import Generator, make_generator
+from synthaug.generators.basic import Generator
+from synthaug.generators.registry import cached, make_generator
 
 __all__ = ["as_generator", "from_imblearn", "from_callable"]
 
@@ -112,22 +113,14 @@ def from_callable(fn, name: str | None = None, min_rows: int = 1) -> Generator:
     return _callback_generator(name, host, min_rows)
 
 
-_ADAPTED: dict = {}
-
-
-def _cached(key, build):
-    """Reuse the adapter for an equal configuration, so jitted code compiles once per configuration."""
-    try:
-        hash(key)
-    except TypeError:
-        return build()
-    if key not in _ADAPTED:
-        _ADAPTED[key] = build()
-    return _ADAPTED[key]
-
-
 def as_generator(obj, **params) -> Generator:
-    """A :class:`Generator` from a name, a Generator, an imbalanced-learn sampler or a callable."""
+    """A :class:`Generator` from a name, a Generator, an imbalanced-learn sampler or a callable.
+
+    An adapter is reused for an equal configuration (the sampler's class and parameters, or
+    the callable itself) through the one generator cache,
+    :func:`synthaug.generators.registry.cached`, so jitted code compiles once per
+    configuration, as for :func:`~synthaug.generators.registry.make_generator`.
+    """
     if isinstance(obj, Generator):
         if params:
             raise ValueError("generator parameters can only be given with a generator name")
@@ -141,9 +134,9 @@ def as_generator(obj, **params) -> Generator:
             key = ("imblearn", type(obj), tuple(sorted((k, repr(v)) for k, v in obj.get_params(deep=False).items())))
         except Exception:  # noqa: BLE001 - no get_params: from_imblearn raises a clear error
             return from_imblearn(obj)
-        return _cached(key, lambda: from_imblearn(obj))
+        return cached(key, lambda: from_imblearn(obj))
     if callable(obj):
-        return _cached(("callable", obj), lambda: from_callable(obj))
+        return cached(("callable", obj), lambda: from_callable(obj))
     raise ValueError(
         f"cannot use {obj!r} as a generator: pass a name, a synthaug Generator, an imbalanced-learn "
         "over-sampler or a callable fn(X_minority, n, random_state)"

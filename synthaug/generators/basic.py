@@ -16,9 +16,17 @@ factory:
 ``gaussian_fit(s)``     :math:`N(\bar x, S_s)`, :math:`S_s = (1-s)S + s\,(\mathrm{tr}\,S/d) I`
 ``semi_oracle(noise)``  :math:`\bar x + \xi` with :math:`\xi` from the *true* noise law
 ``smote(k)``            :math:`x_i + u (x_j - x_i)`, :math:`j` among the k NN of :math:`i`, :math:`u\sim U(0,1)`
+``smote_global()``      SMOTE with :math:`k = n_1 - 1`, the neighbour drawn exactly (no kNN search)
 ``jitter(scale)``       bootstrap row plus :math:`N(0, \mathrm{scale}^2)` noise per coordinate
-``random_oversampling`` bootstrap rows (sampling with replacement)
+``random_oversampling`` bootstrap rows (sampling with replacement); ``bootstrap()`` is the same
+                        generator under the name the bias-correction designs use
+``shrink(c, noise)``    :math:`\bar x + c\,(x_I - \bar x) + \sigma\varepsilon`: a deliberately biased
+                        contraction toward the sample mean
 =====================  =====================================================================
+
+The name registry (:func:`~synthaug.generators.registry.make_generator`) is in
+:mod:`synthaug.generators.registry`; the smoothed bootstrap (a kernel density estimate)
+is :mod:`synthaug.generators.kde`, not ``bootstrap()``.
 
 The shift ψ = R_Q − R1 each one induces, and whether it vanishes, is what the
 theory of Ma & Zhang (arXiv 2601.16120, §2.2) is about: the oracle has
@@ -35,34 +43,23 @@ candidates are fitted by one vmapped weighted fit).
 from __future__ import annotations
 
 import dataclasses
-import functools
+from functools import partial
 from typing import Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.core.validation import check_features, check_size, is_concrete
-from functools import partial
-
+from synthaug._deprecations import deprecated_aliases
 from synthaug.core.knn import default_block_size, knn
+from synthaug.core.validation import check_features, check_int, check_size, is_concrete
 
-__all__ = [
-    "Generator",
-    "oracle",
-    "fixed",
-    "gaussian_fit",
-    "semi_oracle",
-    "smote",
-    "smote_with_parents",
-    "jitter",
-    "random_oversampling",
-    "nested_pool",
-    "prefix_weights",
-    "GENERATOR_NAMES",
-    "GENERATOR_FACTORIES",
-    "make_generator",
-]
+
+# The registry moved to synthaug.generators.registry (one home of the names and the cache).
+__getattr__ = deprecated_aliases(
+    __name__,
+    {name: f"synthaug.generators.registry:{name}" for name in ("GENERATOR_NAMES", "GENERATOR_FACTORIES", "make_generator")},
+)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -214,10 +211,27 @@ def _smote_draw(key, X, n: int, k: int):
 
 def smote(k: int = 5, name: str = "smote") -> Generator:
     """SMOTE with ``k`` nearest neighbours (see :func:`smote_with_parents`)."""
-    if int(k) != k or k < 1:
-        raise ValueError(f"SMOTE needs an integer k >= 1; got {k}")
-    k = int(k)
+    k = check_int(k, "k")
     return Generator(name, lambda key, X, n: smote_with_parents(key, X, n, k)[0], min_rows=k + 1)
+
+
+def smote_global(name: str = "smote-global") -> Generator:
+    r"""SMOTE with k = n1 − 1 (every other row is a neighbour), sampled directly.
+
+    With k = n1 − 1 the neighbour of base row :math:`i` is uniform over the other rows, so
+    :math:`j = (i + U\{1, n_1-1\}) \bmod n_1` draws it exactly without a kNN search
+    (the same law as :func:`smote` with ``k = n1 - 1``).
+    """
+
+    def fn(key, X, n):
+        n1 = X.shape[0]
+        kb, kj, ku = jax.random.split(key, 3)
+        i = jax.random.randint(kb, (n,), 0, n1)
+        j = (i + jax.random.randint(kj, (n,), 1, n1)) % n1
+        u = jax.random.uniform(ku, (n, 1), X.dtype)
+        return X[i] + u * (X[j] - X[i])
+
+    return Generator(name, fn, min_rows=2)
 
 
 def jitter(scale: float = 1.0, per_feature: bool = False, name: str = "jitter") -> Generator:
@@ -248,6 +262,57 @@ def random_oversampling(name: str = "random") -> Generator:
     return Generator(name, fn)
 
 
+def bootstrap(name: str = "bootstrap") -> Generator:
+    r"""Random oversampling (:func:`random_oversampling`) under the name the bias-correction designs use.
+
+    It is the "unbiased for fixed θ" reference there: for the paired bias estimate,
+    :math:`E\hat\psi(\theta) = 0` exactly. (The *smoothed* bootstrap, rows plus kernel
+    noise, is :func:`synthaug.generators.kde.smoothed_bootstrap`.)
+    """
+    return random_oversampling(name)
+
+
+def shrink(c: float = 0.7, noise: float = 0.1, name: str = "shrink") -> Generator:
+    r"""A deliberately biased contraction toward the sample mean.
+
+    :math:`\tilde x = \bar x + c\,(x_I - \bar x) + \sigma\varepsilon` with :math:`x_I` a
+    bootstrap row and :math:`\varepsilon \sim N(0, I)`. Its covariance is
+    :math:`c^2\hat\Sigma + \sigma^2 I`: a systematic contraction that does not vanish as
+    :math:`n_1` grows, which gives the bias-correction designs a clean naive plateau.
+
+    Parameters
+    ----------
+    c : float, default=0.7
+        Contraction factor in [0, 1] (1 with ``noise=0`` is random oversampling).
+    noise : float, default=0.1
+        Standard deviation :math:`\sigma` of the added Gaussian noise, >= 0.
+    name : str, default="shrink"
+        The generator's name.
+
+    Returns
+    -------
+    Generator
+        Needs one minority row; keys split into (bootstrap rows, noise).
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is outside [0, 1] or ``noise`` is negative or not finite.
+    """
+    if not np.isfinite(c) or not 0.0 <= c <= 1.0:
+        raise ValueError(f"shrink factor c must lie in [0, 1]; got {c}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite non-negative number; got {noise}")
+
+    def fn(key, X, n):
+        kb, kn = jax.random.split(key)
+        m = jnp.mean(X, axis=0)
+        idx = jax.random.randint(kb, (n,), 0, X.shape[0])
+        return m + c * (X[idx] - m) + noise * jax.random.normal(kn, (n, X.shape[1]), X.dtype)
+
+    return Generator(name, fn)
+
+
 def nested_pool(generator: Generator, key, X_minority, sizes, X_majority=None):
     """Draw the largest candidate size once; every candidate uses a prefix.
 
@@ -268,61 +333,5 @@ def prefix_weights(sizes, pool_size: int, dtype=None):
     return (jnp.arange(pool_size)[None, :] < sizes[:, None]).astype(dtype)
 
 
-#: Data-driven generators usable by name anywhere (``synthaug diagnose --generator``,
-#: the designs, VTSS). Values are factories or lazy ``"module:function"`` strings
-#: (so modules with heavier code load only when used).
-GENERATOR_FACTORIES: dict = {
-    "smote": "synthaug.generators.basic:smote",
-    "gaussian": "synthaug.generators.basic:gaussian_fit",
-    "jitter": "synthaug.generators.basic:jitter",
-    "random": "synthaug.generators.basic:random_oversampling",
-    "gk-smote": "synthaug.generators.gk_smote:gk_smote",
-    "moms": "synthaug.generators.moms:moms",
-    "leo-cvae": "synthaug.generators.leo_cvae:leo_cvae",
-    "bootstrap": "synthaug.generators.bias_study:bootstrap",
-    "shrink": "synthaug.generators.bias_study:shrink",
-    "gmm-em50": "synthaug.generators.bias_study:gmm",
-    "smote-global": "synthaug.generators.bias_study:smote_global",
-    "borderline-smote": "synthaug.generators.borderline:borderline_smote",
-    "borderline-smote-2": "synthaug.generators.borderline:borderline_smote2",
-    "adasyn": "synthaug.generators.adasyn:adasyn",
-    "smote-nc": "synthaug.generators.smote_nc:smote_nc",
-    "smoothed-bootstrap": "synthaug.generators.kde:smoothed_bootstrap",
-    "gmm": "synthaug.generators.mixture:gaussian_mixture",
-}
-GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
-
-
-def _resolve(factory):
-    if isinstance(factory, str):
-        import importlib
-
-        module, attr = factory.split(":")
-        return getattr(importlib.import_module(module), attr)
-    return factory
-
-
-def make_generator(name: str, **params) -> Generator:
-    """Data-driven generator by name (see :data:`GENERATOR_FACTORIES`), with factory ``params``.
-
-    ``oracle``, ``fixed`` and ``semi-oracle`` need the true distribution and are
-    built by each simulation design from its population.
-    """
-    if name not in GENERATOR_FACTORIES:
-        raise ValueError(
-            f"unknown generator {name!r}; data-driven generators are {sorted(GENERATOR_FACTORIES)} "
-            "(oracle, fixed and semi-oracle are provided by the simulation designs)"
-        )
-    try:
-        frozen = tuple(sorted(params.items()))
-        hash(frozen)
-    except TypeError:  # unhashable parameter values: build afresh
-        return _resolve(GENERATOR_FACTORIES[name])(**params)
-    return _cached_generator(name, frozen)
-
-
-@functools.lru_cache(maxsize=256)
-def _cached_generator(name, frozen):
-    # The same (name, parameters) gives the same Generator object, so jitted code that
-    # takes the generator as a static argument compiles once per configuration.
-    return _resolve(GENERATOR_FACTORIES[name])(**dict(frozen))
+#: Every public generator, factory and helper defined here (the package re-exports them all).
+__all__ = [n for n, v in list(globals().items()) if getattr(v, "__module__", None) == __name__ and not n.startswith("_")]

@@ -37,9 +37,9 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
+from synthaug.core.validation import check_int
 from synthaug.generators._neighbours import (
     check_fallback,
-    check_int,
     neighbours_in_all,
     neighbours_in_minority,
     require_concrete_or_fallback,

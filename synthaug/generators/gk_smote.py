@@ -6,10 +6,10 @@ Each minority point is scored by a Gaussian-KDE local density, points in
 sparse or majority-dominated surroundings are marked *noisy* and never used,
 and SMOTE interpolation happens between the remaining minority points.
 
-Only a secondary summary of the paper and an unofficial simplified
-re-implementation were available (``../shared/research/oversamplers.md`` §(d)),
-so two variants are provided and **every unsettled choice is named below**
-(marked ❓; to be checked against the paper).
+This implementation was written from a secondary summary of the paper and an
+unofficial simplified re-implementation, not from the authors' code, so two
+variants are provided and **every unsettled choice is named below** (marked ❓;
+to be checked against the paper).
 
 ``variant="paper"`` (default)
 -----------------------------
@@ -84,8 +84,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.generators.basic import Generator
 from synthaug.core.knn import knn, sq_distances
+from synthaug.core.validation import check_int
+from synthaug.generators.basic import Generator
 
 __all__ = ["gk_smote", "gk_smote_with_parents", "GKSMOTEInfo", "natural_neighbors", "mutual_mask", "NOISY", "BORDERLINE", "SAFE"]
 
@@ -305,13 +306,9 @@ def gk_smote(
     """
     if variant not in ("paper", "reference"):
         raise ValueError(f"variant must be 'paper' or 'reference'; got {variant!r}")
-    if int(k) != k or k < 1:
-        raise ValueError(f"k must be an integer >= 1; got {k}")
-    if int(max_neighbors) != max_neighbors or max_neighbors < 1:
-        raise ValueError(f"max_neighbors must be an integer >= 1; got {max_neighbors}")
+    k, max_neighbors = check_int(k, "k"), check_int(max_neighbors, "max_neighbors")
     if not np.isfinite(borderline_weight) or borderline_weight < 0:
         raise ValueError(f"borderline_weight must be a finite number >= 0; got {borderline_weight}")
-    k, max_neighbors = int(k), int(max_neighbors)
     min_rows = k + 1 if variant == "reference" else 3
 
     def fn(key, X1, n, X0):

@@ -11,7 +11,8 @@ deviation of column ``j`` (``ddof=1``) and Silverman's normal-reference rule
 (Silverman 1986, eq. 4.14). This is the generator behind ROSE (Menardi &
 Torelli, DMKD 2014, whose default also uses this rule with ``shrink = 1``);
 ``shrink = 0`` is random oversampling. Columns with zero spread get no noise.
-Sampling from a KDE is exactly this two-stage draw.
+Sampling from a KDE is exactly this two-stage draw. Registry names: ``"smoothed-bootstrap"``
+and ``"kde"`` (the plain resampling generators are ``"random"`` and ``"bootstrap"``).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@ r"""LEO-CVAE: entropy-guided conditional-VAE oversampling.
 Zare et al., "Uncertainty-Aware Generative Oversampling Using an Entropy-Guided
 Conditional Variational Autoencoder", arXiv 2509.25334. Training and generation
 are both tilted towards minority rows in class-overlap regions, measured by the
-label entropy of each row's neighbourhood (algorithm as read from the authors'
-reference implementation, ``../shared/research/oversamplers.md`` §(b);
-implemented here from that description).
+label entropy of each row's neighbourhood (the algorithm as described in the
+paper and the authors' reference implementation, re-implemented here in JAX; the
+documented choices and deviations are listed below).
 
 1. **Local entropy score** (:func:`local_entropy`): with the ``k`` (15) nearest
    neighbours of :math:`x_i` among all rows (Euclidean, self excluded),
@@ -82,9 +82,11 @@ import numpy as np
 import optax
 from jax.flatten_util import ravel_pytree
 
-from synthaug.core.validation import is_concrete
-from synthaug.generators.basic import Generator
+from synthaug.core.buckets import pad_rows, round_up
 from synthaug.core.knn import knn
+from synthaug.core.validation import check_int, is_concrete
+from synthaug.generators._training import factory_params
+from synthaug.generators.basic import Generator
 from synthaug.generators.moms import bucket
 
 __all__ = ["leo_cvae", "leo_cvae_fit", "leo_cvae_generate", "LEOCVAEState", "local_entropy", "seed_probabilities"]
@@ -105,13 +107,12 @@ def local_entropy(X, y, k: int = 15):
     """
     X = jnp.asarray(X)
     y = np.asarray(y)
-    if int(k) != k or k < 1:
-        raise ValueError(f"k must be a positive integer; got {k}")
+    k = check_int(k, "k")
     if X.shape[0] <= k:
         raise ValueError(f"local entropy with k={k} needs more than k rows; got {X.shape[0]}")
     if y.shape != (X.shape[0],) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
         raise ValueError("y must be a 1-D array of non-negative integer class indices, one per row of X")
-    return _entropy(X, jnp.asarray(y), int(k), int(y.max()) + 1)
+    return _entropy(X, jnp.asarray(y), k, int(y.max()) + 1)
 
 
 def seed_probabilities(H, gamma: float = 2.5):
@@ -210,11 +211,6 @@ def _epoch(flat, opt_state, key, Xtr, Etr, RWtr, Rtr, Xva, Eva, RWva, Rva, beta,
     return flat, opt_state, jnp.sum(losses) / jnp.sum(Rtr), val
 
 
-def _pad_rows(A, size):
-    pad = [(0, size - A.shape[0])] + [(0, 0)] * (A.ndim - 1)
-    return np.pad(A, pad)
-
-
 def _stratified_split(rng, y, val_fraction):
     val = np.zeros(y.shape[0], bool)
     for c in np.unique(y):
@@ -257,31 +253,37 @@ def _standardiser(X_fit):
     return mean, np.where(constant, 1.0, sd)
 
 
-def leo_cvae_fit(
-    key,
-    X1,
-    X0,
-    *,
-    k: int = 15,
-    gamma: float = 2.5,
-    beta: float = 4.0,
-    kl_floor: float = 0.1,
-    hidden: int = 64,
-    latent: int = 16,
-    epochs: int = 200,
-    patience: int = 25,
-    lr: float = 1e-3,
-    weight_decay: float = 1e-5,
-    batch_size: int = 32,
-    val_fraction: float = 0.2,
-    weighting: str = "class*entropy",
-):
+def leo_cvae_fit(key, X1, X0, **params):
     """Train the entropy-weighted CVAE on minority ``X1`` (label 1) and majority ``X0`` (label 0).
 
-    Returns ``(state, H1)``: a :class:`LEOCVAEState` and the minority rows' local entropies.
+    Parameters
+    ----------
+    key : jax.Array
+        PRNG key (validation split, initial weights, training).
+    X1, X0 : arrays of shape (n1, d), (n0, d)
+        Minority and majority rows (concrete: training stops early on the host).
+    **params
+        The hyperparameters of :func:`leo_cvae` except ``generation`` (same names,
+        defaults and checks).
+
+    Returns
+    -------
+    state : LEOCVAEState
+        The trained CVAE (best validation epoch).
+    H1 : jax.Array of shape (n1,)
+        The minority rows' local entropies.
+
+    Raises
+    ------
+    ValueError
+        For invalid hyperparameters, traced or too few rows, or a training whose
+        validation loss is never finite.
     """
-    if weighting not in ("class*entropy", "entropy", "none"):
-        raise ValueError(f"weighting must be 'class*entropy', 'entropy' or 'none'; got {weighting!r}")
+    cfg = _config(params, exclude=("name", "generation"))
+    k, gamma, beta, kl_floor = cfg["k"], cfg["gamma"], cfg["beta"], cfg["kl_floor"]
+    hidden, latent, epochs, patience = cfg["hidden"], cfg["latent"], cfg["epochs"], cfg["patience"]
+    lr, weight_decay, batch_size = cfg["lr"], cfg["weight_decay"], cfg["batch_size"]
+    val_fraction, weighting = cfg["val_fraction"], cfg["weighting"]
     _check_inputs(X1, X0, k)
     X1 = np.asarray(X1, np.float32)
     X0 = np.asarray(X0, np.float32)
@@ -307,12 +309,11 @@ def leo_cvae_fit(
 
     def padded(mask, mult):
         m = int(mask.sum())
-        size = -(-bucket(max(m, 1)) // mult) * mult
-        return (
-            jnp.asarray(_pad_rows(Z[mask], size)), jnp.asarray(_pad_rows(E[mask], size)),
-            jnp.asarray(_pad_rows(rw[mask].astype(np.float32), size)),
-            jnp.asarray(_pad_rows(np.ones(m, np.float32), size)),
-        )  # fmt: skip
+        size = round_up(bucket(max(m, 1)), mult)
+        return tuple(
+            pad_rows(jnp.asarray(A), size)
+            for A in (Z[mask], E[mask], rw[mask].astype(np.float32), np.ones(m, np.float32))
+        )
 
     train_arrays = padded(tr, batch_size)
     val_arrays = padded(val, 1) if val.any() else train_arrays
@@ -393,31 +394,80 @@ def leo_cvae(
     *,
     weight_decay: float = 1e-5,
 ) -> Generator:
-    """LEO-CVAE as a :class:`~synthaug.generators.basic.Generator` (``uses_majority=True``): trains, then generates."""
-    for nm, v, lo in (("k", k, 1), ("hidden", hidden, 2), ("latent", latent, 1), ("epochs", epochs, 1),
-                      ("patience", patience, 1), ("batch_size", batch_size, 1)):  # fmt: skip
-        if int(v) != v or v < lo:
-            raise ValueError(f"{nm} must be an integer >= {lo}; got {v}")
-    for nm, v in (("gamma", gamma), ("beta", beta), ("kl_floor", kl_floor), ("lr", lr), ("weight_decay", weight_decay)):
-        if not np.isfinite(v) or v < 0:
-            raise ValueError(f"{nm} must be a finite number >= 0; got {v}")
-    if not 0.0 <= val_fraction < 1.0:
-        raise ValueError(f"val_fraction must lie in [0, 1); got {val_fraction}")
-    if weighting not in ("class*entropy", "entropy", "none"):
-        raise ValueError(f"weighting must be 'class*entropy', 'entropy' or 'none'; got {weighting!r}")
+    r"""LEO-CVAE as a :class:`~synthaug.generators.basic.Generator` (``uses_majority=True``): trains, then generates.
+
+    This signature is the one list of LEO-CVAE's hyperparameters and defaults
+    (:func:`leo_cvae_fit` and :class:`synthaug.estimators.LEOCVAESampler` take the same).
+
+    Parameters
+    ----------
+    k : int, default=15
+        Neighbours of the local entropy score (``n_minority > k`` is required).
+    gamma : float, default=2.5
+        Exponent of the entropy weight :math:`(1+H)^\gamma` (training and seed choice).
+    beta : float, default=4.0
+        Weight of the KL term.
+    kl_floor : float, default=0.1
+        Floor :math:`\kappa` of the mean KL term.
+    hidden, latent : int, default=64, 16
+        Hidden width (>= 2) and latent dimension of the CVAE.
+    epochs, patience : int, default=200, 25
+        Most epochs, and epochs without a lower validation loss before stopping.
+    lr : float, default=1e-3
+        Adam learning rate.
+    batch_size : int, default=32
+        Minibatch size.
+    val_fraction : float, default=0.2
+        Stratified held-out fraction for early stopping, in [0, 1).
+    weighting : {"class*entropy", "entropy", "none"}, default="class*entropy"
+        Row weights of the reconstruction term.
+    generation : {"seed", "prior"}, default="seed"
+        Decode stochastic encodings of entropy-weighted minority seeds, or prior draws.
+    name : str, default="leo-cvae"
+        The generator's name.
+    weight_decay : float, default=1e-5
+        L2-style decay added to the gradient before Adam.
+
+    Returns
+    -------
+    Generator
+        Trains the CVAE on every call (host-side early stopping, so ``traceable=False``:
+        under ``jit``/``vmap`` it runs through a host callback), then decodes ``n`` rows.
+
+    Raises
+    ------
+    ValueError
+        For a parameter outside the ranges above, or a non-finite generated row.
+    """
+    params = dict(locals())
+    name = params.pop("name")
+    generation = params.pop("generation")
     if generation not in ("seed", "prior"):
         raise ValueError(f"generation must be 'seed' or 'prior'; got {generation!r}")
-    cfg = dict(k=int(k), gamma=gamma, beta=beta, kl_floor=kl_floor, hidden=int(hidden), latent=int(latent),
-               epochs=int(epochs), patience=int(patience), lr=lr, batch_size=int(batch_size),
-               val_fraction=val_fraction, weighting=weighting, weight_decay=weight_decay)  # fmt: skip
+    cfg = _config(params, exclude=("name", "generation"))
 
     def fn(key, X1, n, X0):
         k_fit, k_gen = jax.random.split(key)
         state, H1 = leo_cvae_fit(k_fit, X1, X0, **cfg)
-        out, _ = leo_cvae_generate(k_gen, state, X1, H1, n, gamma=gamma, generation=generation)
+        out, _ = leo_cvae_generate(k_gen, state, X1, H1, n, gamma=cfg["gamma"], generation=generation)
         if not bool(jnp.all(jnp.isfinite(out))):
             bad = int(jnp.sum(~jnp.all(jnp.isfinite(out), axis=1)))
             raise ValueError(f"LEO-CVAE generated {bad} of {n} rows with non-finite values; refusing to return them")
         return out.astype(X1.dtype)
 
-    return Generator(name, fn, min_rows=int(k) + 1, uses_majority=True, traceable=False)
+    return Generator(name, fn, min_rows=cfg["k"] + 1, uses_majority=True, traceable=False)
+
+
+def _config(params: dict, exclude) -> dict:
+    """The hyperparameters of :func:`leo_cvae` (minus ``exclude``), completed with its defaults and checked."""
+    cfg = factory_params(leo_cvae, params, exclude)
+    for nm, lo in (("k", 1), ("hidden", 2), ("latent", 1), ("epochs", 1), ("patience", 1), ("batch_size", 1)):
+        cfg[nm] = check_int(cfg[nm], nm, lo)
+    for nm in ("gamma", "beta", "kl_floor", "lr", "weight_decay"):
+        if not np.isfinite(cfg[nm]) or cfg[nm] < 0:
+            raise ValueError(f"{nm} must be a finite number >= 0; got {cfg[nm]}")
+    if not 0.0 <= cfg["val_fraction"] < 1.0:
+        raise ValueError(f"val_fraction must lie in [0, 1); got {cfg['val_fraction']}")
+    if cfg["weighting"] not in ("class*entropy", "entropy", "none"):
+        raise ValueError(f"weighting must be 'class*entropy', 'entropy' or 'none'; got {cfg['weighting']!r}")
+    return cfg

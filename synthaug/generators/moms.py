@@ -4,9 +4,9 @@ Cha & Kim, "Learning Majority-to-Minority Transformations with MMD and Triplet
 Loss for Imbalanced Classification", arXiv 2509.11511. Instead of interpolating
 minority points, MOMS trains a network :math:`T_\theta` that carries majority
 rows onto the minority distribution and uses :math:`T_\theta(\text{majority})`
-as the synthetic minority (algorithm as read from the authors' reference
-implementation, ``../shared/research/oversamplers.md`` §(e); implemented here
-from that description).
+as the synthetic minority (the algorithm as described in the paper and the
+authors' reference implementation, re-implemented here in JAX; the documented
+choices and deviations are listed below).
 
 **Sets** (in standardised features, see below):
 
@@ -82,8 +82,11 @@ import numpy as np
 import optax
 from jax.flatten_util import ravel_pytree
 
-from synthaug.generators.basic import Generator
+from synthaug.core.buckets import bucket as _bucket, pad_rows
 from synthaug.core.knn import sq_distances
+from synthaug.core.validation import check_int
+from synthaug.generators._training import factory_params
+from synthaug.generators.basic import Generator
 
 __all__ = ["moms", "moms_fit", "moms_transform", "MOMSState", "danger_safe_sets", "layer_widths"]
 
@@ -106,14 +109,10 @@ def layer_widths(d: int, max_width: int = 64):
 def bucket(n: int) -> int:
     """Padded size for ``n`` rows: a multiple of max(32, 2^(⌊log2 n⌋ − 2)) (≤ 25 % padding beyond 32 rows).
 
-    Shapes are padded to buckets (with masks) so nearby data sizes share one compilation.
+    Shapes are padded to buckets (with masks) so nearby data sizes share one compilation
+    (:func:`synthaug.core.buckets.bucket` with ``relative=2, min_step=32``).
     """
-    g = max(32, 1 << max(int(n).bit_length() - 3, 0))
-    return -(-int(n) // g) * g
-
-
-def _pad(X, size):
-    return jnp.concatenate([X, jnp.zeros((size - X.shape[0], X.shape[1]), X.dtype)])
+    return _bucket(n, relative=2, min_step=32, minimum=0)
 
 
 def danger_safe_sets(X1, X0, k: int = 5, safe_quantile: float = 0.75, m1=None, m0=None):
@@ -248,35 +247,43 @@ def _check_fit_args(X1, X0, k):
         raise ValueError("MOMS needs at least one majority row")
 
 
-def moms_fit(
-    key,
-    X1,
-    X0,
-    *,
-    lam: float = 0.01,
-    margin: float = 1.0,
-    alpha: float = 0.3,
-    k: int = 5,
-    epochs: int = 300,
-    lr: float = 1e-2,
-    safe_quantile: float = 0.75,
-    max_width: int = 64,
-    max_train_rows: int = 1024,
-) -> MOMSState:
-    """Train the majority-to-minority map (see the module docstring for the loss and choices)."""
+def moms_fit(key, X1, X0, **params) -> MOMSState:
+    """Train the majority-to-minority map (see the module docstring for the loss and choices).
+
+    Parameters
+    ----------
+    key : jax.Array
+        PRNG key (training sources, then initial weights).
+    X1, X0 : arrays of shape (n1, d), (n0, d)
+        Minority and majority rows.
+    **params
+        The hyperparameters of :func:`moms` (same names, defaults and checks).
+
+    Returns
+    -------
+    MOMSState
+        The trained map, with one loss per epoch.
+
+    Raises
+    ------
+    ValueError
+        For invalid hyperparameters or too few rows.
+    """
+    cfg = _config(**params)
     X1 = jnp.asarray(X1, jnp.float32)
     X0 = jnp.asarray(X0, jnp.float32)
+    k, epochs = cfg["k"], cfg["epochs"]
     _check_fit_args(X1, X0, k)
-    hidden, latent = layer_widths(X1.shape[1], max_width)
+    hidden, latent = layer_widths(X1.shape[1], cfg["max_width"])
     n1, n0 = X1.shape[0], X0.shape[0]
     b1, b0 = bucket(n1), bucket(n0)
-    n_train = min(b0, bucket(int(max_train_rows)))
+    n_train = min(b0, bucket(cfg["max_train_rows"]))
     state = _fit(
-        key, _pad(X1, b1), jnp.arange(b1) < n1, _pad(X0, b0), jnp.arange(b0) < n0,
-        lam, margin, alpha, lr, safe_quantile, int(epochs),
-        trace_len=max(1024, 1 << (int(epochs) - 1).bit_length()), hidden=hidden, latent=latent, n_train=n_train, k=int(k),
+        key, pad_rows(X1, b1), jnp.arange(b1) < n1, pad_rows(X0, b0), jnp.arange(b0) < n0,
+        cfg["lam"], cfg["margin"], cfg["alpha"], cfg["lr"], cfg["safe_quantile"], epochs,
+        trace_len=max(1024, 1 << (epochs - 1).bit_length()), hidden=hidden, latent=latent, n_train=n_train, k=k,
     )  # fmt: skip
-    return state._replace(losses=state.losses[: int(epochs)])
+    return state._replace(losses=state.losses[:epochs])
 
 
 @jax.jit
@@ -288,7 +295,7 @@ def moms_transform(state: MOMSState, X):
     """Apply a trained map to rows ``X`` (original feature scale in and out; computed in float32)."""
     X = jnp.asarray(X)
     n = X.shape[0]
-    out = _transform(state, _pad(X.astype(jnp.float32), bucket(max(n, 1))))[:n]
+    out = _transform(state, pad_rows(X.astype(jnp.float32), bucket(max(n, 1))))[:n]
     return out.astype(X.dtype if jnp.issubdtype(X.dtype, jnp.floating) else jnp.float32)
 
 
@@ -304,17 +311,48 @@ def moms(
     max_train_rows: int = 1024,
     name: str = "moms",
 ) -> Generator:
-    """MOMS as a :class:`~synthaug.generators.basic.Generator` (``uses_majority=True``): trains, then maps ``n`` majority rows."""
-    for nm, v, lo in (("k", k, 1), ("epochs", epochs, 1), ("max_width", max_width, 1), ("max_train_rows", max_train_rows, 2)):
-        if int(v) != v or v < lo:
-            raise ValueError(f"{nm} must be an integer >= {lo}; got {v}")
-    for nm, v in (("lam", lam), ("margin", margin), ("alpha", alpha), ("lr", lr)):
-        if not np.isfinite(v) or v < 0:
-            raise ValueError(f"{nm} must be a finite number >= 0; got {v}")
-    if not 0.0 <= safe_quantile <= 1.0:
-        raise ValueError(f"safe_quantile must lie in [0, 1]; got {safe_quantile}")
-    cfg = dict(lam=lam, margin=margin, alpha=alpha, k=int(k), epochs=int(epochs), lr=lr,
-               safe_quantile=safe_quantile, max_width=int(max_width), max_train_rows=int(max_train_rows))  # fmt: skip
+    """MOMS as a :class:`~synthaug.generators.basic.Generator` (``uses_majority=True``): trains, then maps ``n`` majority rows.
+
+    This signature is the one list of MOMS's hyperparameters and defaults
+    (:func:`moms_fit` and :class:`synthaug.estimators.MOMSSampler` take the same).
+
+    Parameters
+    ----------
+    lam : float, default=0.01
+        Weight of the triplet term, >= 0.
+    margin : float, default=1.0
+        Triplet margin m, >= 0.
+    alpha : float, default=0.3
+        Multiplier of the mean pairwise danger distance added to the margin, >= 0.
+    k : int, default=5
+        Neighbours of the danger rule (``n_minority > k`` is required).
+    epochs : int, default=300
+        Full-batch training steps.
+    lr : float, default=1e-2
+        Peak learning rate of the cosine schedule, >= 0.
+    safe_quantile : float, default=0.75
+        Quantile of the majority-to-minority distances above which a majority row is safe.
+    max_width : int, default=64
+        Width cap of the network (:func:`layer_widths`).
+    max_train_rows : int, default=1024
+        Most majority rows used as training sources (>= 2).
+    name : str, default="moms"
+        The generator's name.
+
+    Returns
+    -------
+    Generator
+        Trains a map on every call (float32, padded to size buckets) and returns it
+        applied to ``n`` majority rows; traceable.
+
+    Raises
+    ------
+    ValueError
+        For a parameter outside the ranges above.
+    """
+    params = dict(locals())
+    name = params.pop("name")
+    cfg = _config(**params)
 
     def fn(key, X1, n, X0):
         k_fit, k_src = jax.random.split(key)
@@ -326,4 +364,17 @@ def moms(
             idx = jax.random.randint(k_src, (n,), 0, n0)
         return moms_transform(state, X0[idx])
 
-    return Generator(name, fn, min_rows=int(k) + 1, uses_majority=True)
+    return Generator(name, fn, min_rows=cfg["k"] + 1, uses_majority=True)
+
+
+def _config(**params) -> dict:
+    """The hyperparameters of :func:`moms`, completed with its defaults and checked."""
+    cfg = factory_params(moms, params)
+    for nm, lo in (("k", 1), ("epochs", 1), ("max_width", 1), ("max_train_rows", 2)):
+        cfg[nm] = check_int(cfg[nm], nm, lo)
+    for nm in ("lam", "margin", "alpha", "lr"):
+        if not np.isfinite(cfg[nm]) or cfg[nm] < 0:
+            raise ValueError(f"{nm} must be a finite number >= 0; got {cfg[nm]}")
+    if not 0.0 <= cfg["safe_quantile"] <= 1.0:
+        raise ValueError(f"safe_quantile must lie in [0, 1]; got {cfg['safe_quantile']}")
+    return cfg

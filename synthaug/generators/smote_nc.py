@@ -33,7 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.generators._neighbours import check_int
+from synthaug.core.validation import check_int
 from synthaug.core.validation import is_concrete
 from synthaug.generators.basic import Generator
 from synthaug.core.knn import default_block_size, knn

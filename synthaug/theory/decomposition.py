@@ -1,8 +1,9 @@
 r"""The φ/ψ decomposition of the augmented risk and the theory synthetic size.
 
-Ma & Zhang (arXiv 2601.16120, §1.5, §3); the algebra below is the team's
-reconstruction ([DERIVED] in ``shared/research/ma_zhang_synthetic_size.md``),
-checked against the closed forms of the authors' reference implementation.
+Ma & Zhang, "Synthetic Augmentation in Imbalanced Learning" (arXiv 2601.16120,
+§1.5, §3). The algebra below is a reconstruction derived here from the paper's
+definitions (the exact identity is re-derived, not quoted), checked against the
+closed forms of the authors' reference implementation.
 
 With :math:`n_0` majority rows, :math:`n_1` real minority rows, :math:`\tilde n`
 synthetic rows from :math:`Q` and :math:`N = n_0 + n_1 + \tilde n`, the

@@ -319,13 +319,21 @@ class Population:
 
     @cached_property
     def theta_star(self):
-        r"""Balanced optimum :math:`\theta^* = \arg\min R_{bal}`."""
+        r"""Balanced optimum :math:`\theta^* = \arg\min R_{bal}` (a concrete array, cached).
+
+        It depends only on the population, so it is always computed eagerly (under
+        :func:`jax.ensure_compile_time_eval`): read first inside a ``jax.jit`` trace it is
+        still a concrete array (a constant of that trace), never a cached tracer. The
+        dtype is float64 when x64 is enabled at the first read, float32 otherwise.
+        """
         dtype = jnp.float64 if jax.config.jax_enable_x64 else jnp.float32
-        theta0 = jnp.zeros(self.p, dtype)
         n_iter = 1 if self.loss.quadratic else 60
-        # Known limitation: read it once outside jit first; a first read inside a jit
-        # trace caches a tracer (see README, Known issues).
-        return jax.jit(lambda t: minimize(self.balanced_risk, t, n_iter))(theta0)
+        with jax.ensure_compile_time_eval():
+            theta0 = jnp.zeros(self.p, dtype)
+            theta = jax.jit(lambda t: minimize(self.balanced_risk, t, n_iter))(theta0)
+        if isinstance(theta, jax.core.Tracer):  # defensive: never cache a tracer
+            raise RuntimeError("theta_star evaluated to a tracer; please report this")
+        return theta
 
     def excess_risk(self, theta):
         r"""Excess balanced risk :math:`R_{bal}(\theta) - R_{bal}(\theta^*)` (vectorised over leading axes)."""
@@ -347,7 +355,7 @@ class Population:
         error of each entry is about :math:`n^{-1/2}` ≈ 0.2 %. Used only for the
         variance term of the predicted excess-risk curve.
         """
-        key = jax.random.PRNGKey(20260122) if key is None else key
+        key = jax.random.key(20260122) if key is None else key
 
         @jax.jit
         def cov(key, theta):

@@ -53,3 +53,43 @@ def test_generator_contract(name):
     other = np.asarray(gen(jax.random.key(4), X1, 17, X_majority=X0))
     assert not np.array_equal(out, other), name  # a different key gives different rows
     assert np.asarray(gen(key, X1, 0, X_majority=X0)).shape == (0, 3)
+
+
+def test_one_cache_for_names_and_adapters():
+    from synthaug.generators import registry
+    from synthaug.generators.adapters import as_generator
+
+    assert as_generator("smote", k=3) is make_generator("smote", k=3)  # the adapters go through make_generator
+
+    def host(X1, n, random_state):
+        return np.repeat(X1[:1], n, axis=0)
+
+    adapted = as_generator(host)
+    assert as_generator(host) is adapted
+    assert registry._CACHE[("callable", host)] is adapted  # adapters share the registry's cache
+    built = []
+    assert registry.cached(("k", [1]), lambda: built.append(1) or len(built)) == 1  # unhashable key: no caching
+    assert registry.cached(("k", [1]), lambda: built.append(1) or len(built)) == 2
+    assert make_generator("smote", k=3) is not make_generator("smote", k=4)
+
+
+def test_plain_and_smoothed_bootstrap_names():
+    X1, _ = _data()
+    key = jax.random.key(0)
+    rows = set(map(tuple, X1))
+    for name in ("random", "bootstrap"):  # plain resampling: every row is a minority row
+        assert all(tuple(r) in rows for r in np.asarray(make_generator(name)(key, X1, 30)))
+    np.testing.assert_array_equal(make_generator("random")(key, X1, 30), make_generator("bootstrap")(key, X1, 30))
+    for name in ("kde", "smoothed-bootstrap"):  # kernel noise added: no row is a minority row
+        assert not any(tuple(r) in rows for r in np.asarray(make_generator(name)(key, X1, 30)))
+    np.testing.assert_array_equal(make_generator("kde")(key, X1, 30), make_generator("smoothed-bootstrap")(key, X1, 30))
+
+
+def test_registry_names_moved_out_of_basic_resolve_with_a_warning():
+    from synthaug.generators import basic, registry
+
+    for name in ("GENERATOR_FACTORIES", "GENERATOR_NAMES", "make_generator"):
+        with pytest.warns(DeprecationWarning, match="synthaug.generators.registry"):
+            assert getattr(basic, name) is getattr(registry, name)
+    with pytest.raises(AttributeError):
+        basic.no_such_name  # noqa: B018

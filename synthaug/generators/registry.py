@@ -1,0 +1,134 @@
+"""The generator registry: name -> factory, and the one generator cache.
+
+:data:`GENERATOR_FACTORIES` maps each data-driven generator's name to its factory, given
+as a lazy ``"module:function"`` string (a generator module loads only when its name is
+used) or as the factory itself. Adding a generator is one module plus one line here; the
+registry-wide contract test (``tests/generators/test_registry.py``) and the
+imbalanced-learn sampler checks find the new name by themselves.
+
+:func:`make_generator` builds a generator by name. ``make_generator(name, **p)`` returns
+the same object for the same arguments, so jitted functions that take the generator as a
+static argument compile once per configuration. That promise is kept by one cache,
+:func:`cached`, keyed by ``(name, frozen params)``; the adapters of
+:mod:`synthaug.generators.adapters` (imbalanced-learn samplers, plain callables) share it
+under their own keys. Generators built from unhashable parameters are built afresh.
+
+The :class:`~synthaug.generators.basic.Generator` protocol itself lives in
+:mod:`synthaug.generators.basic`, next to the simplest generators that spell it out;
+this module imports no generator module until a name is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import OrderedDict
+from typing import Callable, Hashable
+
+__all__ = ["GENERATOR_FACTORIES", "GENERATOR_NAMES", "make_generator", "resolve_factory", "cached"]
+
+#: Data-driven generators usable by name anywhere (``synthaug diagnose --generator``, the
+#: designs, VTSS, the samplers). ``oracle``, ``fixed`` and ``semi-oracle`` need the true
+#: distribution and are built by each simulation design from its population.
+GENERATOR_FACTORIES: dict = {
+    "smote": "synthaug.generators.basic:smote",
+    "gaussian": "synthaug.generators.basic:gaussian_fit",
+    "jitter": "synthaug.generators.basic:jitter",
+    "random": "synthaug.generators.basic:random_oversampling",
+    "gk-smote": "synthaug.generators.gk_smote:gk_smote",
+    "moms": "synthaug.generators.moms:moms",
+    "leo-cvae": "synthaug.generators.leo_cvae:leo_cvae",
+    "bootstrap": "synthaug.generators.basic:bootstrap",
+    "shrink": "synthaug.generators.basic:shrink",
+    "gmm-em50": "synthaug.generators.mixture:gmm_em50",
+    "smote-global": "synthaug.generators.basic:smote_global",
+    "borderline-smote": "synthaug.generators.borderline:borderline_smote",
+    "borderline-smote-2": "synthaug.generators.borderline:borderline_smote2",
+    "adasyn": "synthaug.generators.adasyn:adasyn",
+    "smote-nc": "synthaug.generators.smote_nc:smote_nc",
+    "smoothed-bootstrap": "synthaug.generators.kde:smoothed_bootstrap",
+    "kde": "synthaug.generators.kde:smoothed_bootstrap",
+    "gmm": "synthaug.generators.mixture:gaussian_mixture",
+}
+GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
+
+_CACHE_SIZE = 256
+_CACHE: OrderedDict = OrderedDict()
+
+
+def cached(key: Hashable, build: Callable):
+    """The object built by ``build()`` for ``key``, built once and then reused.
+
+    Parameters
+    ----------
+    key : hashable
+        Identifies the configuration, e.g. ``("registry", name, frozen_params)``. An
+        unhashable key is not cached: ``build()`` is called every time.
+    build : callable
+        Builds the object (no arguments).
+
+    Returns
+    -------
+    object
+        The same object for equal keys, so jitted code that takes it as a static argument
+        compiles once per configuration. The cache holds the 256 most recently used keys.
+    """
+    try:
+        hash(key)
+    except TypeError:
+        return build()
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    value = build()
+    _CACHE[key] = value
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return value
+
+
+def resolve_factory(name: str) -> Callable:
+    """The factory registered under ``name`` (a lazy ``"module:function"`` entry is imported).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not registered.
+    """
+    if name not in GENERATOR_FACTORIES:
+        raise ValueError(
+            f"unknown generator {name!r}; data-driven generators are {sorted(GENERATOR_FACTORIES)} "
+            "(oracle, fixed and semi-oracle are provided by the simulation designs)"
+        )
+    factory = GENERATOR_FACTORIES[name]
+    if isinstance(factory, str):
+        module, _, attr = factory.partition(":")
+        factory = getattr(importlib.import_module(module), attr)
+    return factory
+
+
+def make_generator(name: str, **params):
+    """A data-driven generator by name.
+
+    ``make_generator(name, **p)`` returns the same object for the same arguments, so jitted
+    functions that take the generator as a static argument compile once.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`GENERATOR_FACTORIES`.
+    **params
+        Keyword arguments of that factory.
+
+    Returns
+    -------
+    Generator
+        The generator; one object per ``(name, params)`` when the parameter values are
+        hashable, a fresh one otherwise.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not registered, or the factory rejects ``params``.
+    """
+    factory = resolve_factory(name)
+    return cached(("registry", name, tuple(sorted(params.items()))), lambda: factory(**params))
