@@ -1,14 +1,14 @@
 r"""Does the bias correction help on *your* data? Cross-validated comparison of the estimators.
 
-The estimators of :func:`synthaug.bias_correction.method.compare_estimators` (Lyu, Ma, Zhang &
-Zhang, arXiv 2510.26046, as reconstructed in ``lyu_bias_correction.md``) are fitted in
+The estimators of :func:`synthaug.bias_correction.compare.compare_estimators` (Lyu, Ma, Zhang &
+Zhang, 2025, *Bias-Corrected Data Synthesis for Imbalanced Learning*, arXiv 2510.26046) are fitted in
 every training part of a repeated stratified K-fold split and scored on the held-out part:
 
 * ``raw`` (unweighted logistic ERM), ``reweight`` (each class weighted to one half),
   ``naive`` (pooled ERM on real plus ñ synthetic minority rows), ``bc-heldout`` and
   ``bc-paired`` (the full correction :math:`L^{aug} - \beta\hat\psi` with the held-out or
   paired bias estimate, safeguarded, one-step fallback), ``bc-onestep`` (one Newton step of
-  the corrected objective from the naive fit, paired estimate).
+  the corrected objective from the naive fit, paired estimate); see :mod:`synthaug.bias_correction`.
 * Model: logistic regression with intercept, ridge on the mean loss (default 1e-4, as
   :func:`synthaug.diagnose`); features z-scored on the whole data set first (default).
 * Synthetic size per training fold: :math:`\tilde n = \lfloor\gamma (n_0 - n_1)\rceil` of the
@@ -43,11 +43,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.bias_correction.method import COMPARE_METHODS, compare_estimators
+from synthaug.bias_correction.compare import COMPARE_METHODS, compare_estimators
 from synthaug.diagnosis.api import prepare_data
 from synthaug.core.folds import check_folds, stratified_folds
-from synthaug.generators.basic import Generator, make_generator
+from synthaug.generators import Generator, make_generator
 from synthaug.core.losses import logistic_loss
+from synthaug.core.validation import check_int
 
 __all__ = ["BCCrossValidation", "crossvalidate_bias_correction", "METRICS"]
 
@@ -60,17 +61,23 @@ _LOWER_IS_BETTER = {"balanced_log_loss": True, "balanced_accuracy": False, "auc"
 class BCCrossValidation:
     r"""Result of :func:`crossvalidate_bias_correction`.
 
-    Attributes:
-      methods: the estimators, in the order of :data:`synthaug.bias_correction.method.COMPARE_METHODS`.
-      per_fold: ``{metric: array (F, 6)}``, the held-out metric of every fold and method.
-      flagged_share: share of folds in which the safeguard of each full correction fired.
-      step_ratio: per fold, :math:`\lVert\hat\theta^{1step} - \hat\theta^{naive}\rVert /
+    Attributes
+    ----------
+    methods
+        the estimators, in the order of :data:`synthaug.bias_correction.compare.COMPARE_METHODS`.
+    per_fold
+        ``{metric: array (F, 6)}``, the held-out metric of every fold and method.
+    flagged_share
+        share of folds in which the safeguard of each full correction fired.
+    step_ratio
+        per fold, :math:`\lVert\hat\theta^{1step} - \hat\theta^{naive}\rVert /
         \lVert\hat\theta^{naive}\rVert`, the size of the one-step correction relative to the
         naive estimate; a median above 1 means the bias estimate is noisy relative to the
         curvature (near separation, few minority rows per feature) and triggers a warning.
-      theta: (6, p + 1) estimates on the whole data set (standardised features; intercept last).
-      feature_names, n_majority, n_minority, minority_label, generator, gamma, n_synthetic
-      (per training fold), folds, repeats, seed, ridge, standardized: the settings.
+    theta
+        (6, p + 1) estimates on the whole data set (standardised features; intercept last).
+    feature_names, n_majority, n_minority, minority_label, generator, gamma, n_synthetic, folds, repeats, seed, ridge, standardized
+        the settings (``n_synthetic`` per training fold).
     """
 
     methods: tuple
@@ -239,22 +246,41 @@ def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0
                                   generator_params=None) -> BCCrossValidation:
     """Cross-validate raw, reweighted, naive and bias-corrected logistic regression (see the module docstring).
 
-    Args:
-      X: features, (n, d) array or DataFrame of numeric columns.
-      y: binary labels.
-      generator: a generator name (``synthaug.generators.basic.GENERATOR_FACTORIES``) or a
+    Parameters
+    ----------
+    X
+        features, (n, d) array or DataFrame of numeric columns.
+    y
+        binary labels.
+    generator
+        a generator name (``synthaug.generators.basic.GENERATOR_FACTORIES``) or a
         :class:`~synthaug.generators.basic.Generator`.
-      gamma: synthetic rows as a multiple of each training fold's class gap (> 0; 1 = balance).
-      folds, repeats: repeated stratified K-fold.
-      seed: PRNG seed (folds, generator draws, bias-estimate blocks).
-      ridge: ridge on the mean logistic loss, for every estimator.
-      minority: the minority label (default: the less frequent one).
-      standardize: z-score the features on the whole data set first.
-      generator_params: keyword arguments of a generator given by name.
+    gamma
+        synthetic rows as a multiple of each training fold's class gap (> 0; 1 = balance).
+    folds, repeats
+        repeated stratified K-fold.
+    seed
+        PRNG seed (folds, generator draws, bias-estimate blocks).
+    ridge
+        ridge on the mean logistic loss, for every estimator.
+    minority
+        the minority label (default: the less frequent one).
+    standardize
+        z-score the features on the whole data set first.
+    generator_params
+        keyword arguments of a generator given by name.
 
-    Returns:
-      :class:`BCCrossValidation` with ``summary()``, ``plot()``, ``to_dict()``/``to_json()``.
+    Returns
+    -------
+    BCCrossValidation
+        With ``summary()``, ``plot()``, ``to_dict()``/``to_json()``.
+
+    Raises
+    ------
+    ValueError
+        On bad arguments, or when a training fold cannot hold two minority-sized majority blocks.
     """
+    seed = check_int(seed, "seed", 0)
     if not (isinstance(gamma, (int, float)) and np.isfinite(gamma) and gamma > 0):
         raise ValueError(f"gamma must be a positive number; got {gamma!r}")
     if not (isinstance(ridge, (int, float)) and np.isfinite(ridge) and ridge >= 0):

@@ -1,9 +1,9 @@
-r"""Extensions of the bias correction (Lyu, Ma, Zhang & Zhang, arXiv 2510.26046, §"extensions", reconstructed).
+r"""Extensions of the bias correction to multi-task learning and treatment effects.
 
-The abstract says the procedure extends to imbalanced **multi-task learning** and to
-**causal inference** (third-party summaries: ATE estimation with a bias–variance
-trade-off). Nothing else could be read; the forms below follow
-``lyu_bias_correction.md`` §3 and every choice is marked *[choice]*.
+Lyu, Ma, Zhang & Zhang (2025), *Bias-Corrected Data Synthesis for Imbalanced Learning*
+(arXiv 2510.26046), state that the procedure extends to imbalanced **multi-task learning**
+and to **causal inference** (ATE estimation with a bias–variance trade-off). The forms below
+are this implementation's; every choice the paper does not pin down is marked *[choice]*.
 
 Multi-task (:func:`multitask_bias`, :func:`multitask_fit`)
 -----------------------------------------------------------
@@ -13,9 +13,9 @@ the majority groups of *data-rich* tasks: each rich task's majority is cut into 
 the poor task's minority size, the same generator runs on every block, and the rich
 tasks' paired (or held-out) estimates are averaged with equal task weights *[choice]*.
 The poor task's parameter is then fitted by the corrected loss
-:math:`L^{aug}_t - \beta_t\hat\psi_{rich}` (:func:`synthaug.bias_correction.method.corrected_fit`).
-No alignment of the rich tasks to the poor one *[choice]*; the transfer error is the
-task-heterogeneity term of the note's §3.1.
+:math:`L^{aug}_t - \beta_t\hat\psi_{rich}` (:func:`synthaug.bias_correction.fit.corrected_fit`).
+No alignment of the rich tasks to the poor one *[choice]*; the transfer error grows with the
+heterogeneity between the rich tasks' generator bias and the poor task's.
 
 Average treatment effect (:func:`ate_estimates`)
 ------------------------------------------------
@@ -53,11 +53,14 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from synthaug.bias_correction.method import BCFit, BiasEstimate, augmented_design, corrected_fit, correction_coefficient, \
-    estimate_bias
+from synthaug.bias_correction.estimate import BiasEstimate, estimate_bias
+from synthaug.bias_correction.fit import BCFit, corrected_fit
+from synthaug.bias_correction.objective import augmented_design, correction_coefficient
 from synthaug.core.fit import weighted_fit
-from synthaug.generators.basic import Generator
+from synthaug.core.glm import sandwich_cov  # re-exported: its home is synthaug.core.glm
 from synthaug.core.losses import Loss, logistic_loss
+from synthaug.core.validation import check_int
+from synthaug.generators import Generator
 
 __all__ = ["multitask_bias", "multitask_fit", "sandwich_cov", "ATEEstimates", "ATE_METHODS", "ate_estimates"]
 
@@ -92,7 +95,7 @@ def multitask_fit(loss: Loss, key, generator: Generator, X0, X1, rich_majorities
     if source not in ("rich", "own"):
         raise ValueError(f"source must be 'rich' or 'own'; got {source!r}")
     n0, n1 = X0.shape[0], X1.shape[0]
-    ns = n0 - n1 if n_synthetic is None else int(n_synthetic)
+    ns = n0 - n1 if n_synthetic is None else check_int(n_synthetic, "n_synthetic", 0)
     k_syn, k_b = jax.random.split(key)
     X_syn = generator(k_syn, X1, ns, X_majority=X0)
     if source == "rich":
@@ -102,23 +105,6 @@ def multitask_fit(loss: Loss, key, generator: Generator, X0, X1, rich_majorities
     Xa, ya, wa = augmented_design(X0, X1, X_syn, weighting)
     beta = correction_coefficient(n0, n1, ns, weighting)
     return corrected_fit(loss, Xa, ya, wa, bias, beta, ridge=ridge, correction=correction)
-
-
-def sandwich_cov(loss: Loss, theta, X, y, w, ridge=0.0):
-    r"""Sandwich covariance :math:`H^{-1} V H^{-1}` of a weighted M-estimator, rows treated as independent.
-
-    :math:`H = \sum_i \tilde w_i\nabla^2\ell_i + 2\lambda I`, :math:`V = \sum_i \tilde w_i^2 s_i s_i^\top`,
-    :math:`\tilde w = w/\sum w` (signed weights allowed). For augmented designs this ignores the
-    dependence of synthetic rows on the real ones (anti-conservative) — documented, on purpose:
-    it is what a user of the augmented fit would report.
-    """
-    Z = loss.features(X)
-    wn = w / jnp.sum(w)
-    d1, d2 = loss.link_derivatives(Z @ theta, y)
-    H = (Z * (wn * d2)[:, None]).T @ Z + 2.0 * ridge * jnp.eye(Z.shape[1], dtype=Z.dtype)
-    S = Z * (wn * d1)[:, None]
-    Hi = jnp.linalg.inv(H)
-    return Hi @ (S.T @ S) @ Hi
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synthaug.generators.bias_study import bootstrap, gmm, shrink
 from synthaug.bias_correction import (
     augmented_design,
     bias_corrected_fit,
@@ -30,7 +29,8 @@ from synthaug.bias_correction import (
     unboundedness_check,
 )
 from synthaug.core.fit import weighted_fit
-from synthaug.generators import Generator, jitter, oracle, smote
+from synthaug.generators import Generator, bootstrap, jitter, oracle, shrink, smote
+from synthaug.generators.mixture import gmm_em50
 from synthaug.core.losses import logistic_loss, squared_loss
 from synthaug.theory.populations import GaussianLaw
 
@@ -340,10 +340,10 @@ def test_shrink_contracts_and_gmm_fits():
     S = shrink(0.5, 0.0)(jax.random.PRNGKey(1), X, 20000)
     np.testing.assert_allclose(np.asarray(S.mean(0)), np.asarray(X.mean(0)), atol=0.05)
     np.testing.assert_allclose(np.asarray(S.std(0)), 0.5 * np.asarray(X.std(0)), rtol=0.05)
-    G = gmm(2, "full")(jax.random.PRNGKey(2), X, 20000)
+    G = gmm_em50(2, "full")(jax.random.PRNGKey(2), X, 20000)
     np.testing.assert_allclose(np.asarray(G.mean(0)), np.asarray(X.mean(0)), atol=0.1)
     np.testing.assert_allclose(np.asarray(G.std(0)), np.asarray(X.std(0)), rtol=0.1)
-    Gd = gmm(1, "diag")(jax.random.PRNGKey(3), X, 20000)
+    Gd = gmm_em50(1, "diag")(jax.random.PRNGKey(3), X, 20000)
     assert abs(float(jnp.corrcoef(Gd.T)[0, 1])) < 0.05
 
 
@@ -382,4 +382,4 @@ def test_bad_input_errors():
     with pytest.raises(ValueError):
         shrink(1.5)
     with pytest.raises(ValueError):
-        gmm(0)
+        gmm_em50(0)
