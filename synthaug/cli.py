@@ -36,6 +36,8 @@ def _add_cv_args(parser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from synthaug.models import MODEL_NAMES  # the --model help is built from the model table
+
     p = _Parser(prog="synthaug", description="Theory and simulations of synthetic minority augmentation.")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -59,8 +61,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_input_args(d, "--list-datasets")
     d.add_argument("--list-datasets", action="store_true", help="list the bundled datasets and exit")
     d.add_argument("--generator", default="smote", help="generator name (default smote)")
-    d.add_argument("--model", default="logistic", help="logistic (default), logistic-nointercept, squared, "
-                                                       "rff-logistic or mlp")
+    d.add_argument("--model", default="logistic", metavar="MODEL",
+                   help=f"model: {', '.join(MODEL_NAMES)} (default logistic)")
     d.add_argument("--ridge", type=float, default=None,
                    help="ridge penalty of the linear models on the normalised loss (default 1e-4)")
     d.add_argument("--method", default="tg-vtss", choices=["tg-vtss", "vtss"], help="size selection (default tg-vtss)")
@@ -157,40 +159,12 @@ def _read_table(args):
         df = pd.read_csv(args.data)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {args.data!r} as CSV: {str(exc).splitlines()[0]}") from None
-    if args.target not in df.columns:
-        raise ValueError(f"target column {args.target!r} not in {args.data!r} (columns: {', '.join(map(str, df.columns[:10]))})")
-    y = df.pop(args.target)
-    if y.isna().any():
-        raise ValueError(f"the target column has {int(y.isna().sum())} missing value(s); drop those rows")
-    values = pd.unique(y.astype(str))
-    positive = args.positive
-    if positive is not None:
-        if str(positive) not in set(values):
-            raise ValueError(f"--positive {positive!r} is not a value of {args.target!r} (values: {', '.join(values[:10])})")
-        y = (y.astype(str) == str(positive)).astype(int).rename(args.target)
-        positive = 1
-    elif len(values) > 2:
-        raise ValueError(f"the target {args.target!r} has {len(values)} values; name the class of interest with --positive")
-    if df.shape[1] == 0:
-        raise ValueError("the CSV has no feature columns besides the target")
-    all_missing = [str(c) for c in df.columns if df[c].isna().all()]
-    if all_missing:
-        raise ValueError(f"all-missing column(s) {all_missing[:5]}: drop them")
-    if df.isna().any().any():
-        cols = [str(c) for c in df.columns if df[c].isna().any()]
-        if args.impute != "mean":
-            raise ValueError(f"missing values in column(s) {cols[:5]}; drop those rows or pass --impute mean")
-        for c in df.columns:
-            if df[c].isna().any():
-                numeric = pd.api.types.is_numeric_dtype(df[c])
-                df[c] = df[c].fillna(df[c].mean() if numeric else df[c].mode().iloc[0])
-        print(f"notice: imputed missing values in {len(cols)} column(s): {', '.join(cols[:5])}")
-    categorical = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
-    if categorical:
-        df = pd.get_dummies(df, columns=categorical, drop_first=True, dtype=float)
-        print(f"notice: one-hot encoded {len(categorical)} non-numeric column(s) ({', '.join(map(str, categorical[:5]))}); "
-              f"{df.shape[1]} feature columns now")
-    return df, y, positive
+    from synthaug.data.prepare import prepare_table
+
+    table = prepare_table(df, args.target, positive=args.positive, impute=args.impute, source=args.data)
+    for notice in table.notices:
+        print(f"notice: {notice}")
+    return table.X, table.y, table.positive
 
 
 def _diagnose(args) -> int:

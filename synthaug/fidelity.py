@@ -2,8 +2,8 @@ r"""Fidelity metrics: how close is a synthetic sample to the real one?
 
 Every function takes the *real* sample first and the *synthetic* one second,
 each a 2-D array (rows are observations, columns features, same columns in
-both). Conventions, stated once here because libraries disagree on them
-(``../shared/research/ecosystem.md`` §3.2):
+both). Conventions, stated once here because libraries (SDMetrics, synthcity,
+the papers' own code) disagree on them:
 
 **Kernel two-sample statistic (MMD).** Gaussian kernel
 :math:`k(a, b) = \exp(-\lVert a-b\rVert^2 / (2h^2))` with bandwidth :math:`h`
@@ -62,7 +62,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.core.validation import check_features
+from synthaug.core.validation import check_features, check_int
 from synthaug.core.knn import knn, sq_distances
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "DetectionResult",
     "precision_recall",
     "PrecisionRecall",
+    "heldout_fidelity",
 ]
 
 
@@ -176,8 +177,7 @@ def mmd_test(key, X, Y, bandwidth=None, n_permutations: int = 500) -> MMDResult:
         p-value is 1/(B + 1).
     """
     X, Y = _pair(X, Y, min_rows=2)
-    if int(n_permutations) != n_permutations or n_permutations < 1:
-        raise ValueError(f"n_permutations must be a positive integer; got {n_permutations}")
+    n_permutations = check_int(n_permutations, "n_permutations")
     h = median_bandwidth(X, Y) if bandwidth is None else _check_bandwidth(bandwidth)
     h = jnp.asarray(h, X.dtype)
     stat, p = _mmd_perm(key, jnp.concatenate([X, Y]), h, int(X.shape[0]), int(n_permutations))
@@ -250,9 +250,8 @@ def detection_auc(key, X, Y, classifier=None, n_splits: int = 5) -> DetectionRes
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    n_splits = check_int(n_splits, "n_splits", 2)
     X, Y = _pair(X, Y, min_rows=n_splits)
-    if int(n_splits) != n_splits or n_splits < 2:
-        raise ValueError(f"n_splits must be an integer >= 2; got {n_splits}")
     Z = np.concatenate([np.asarray(X), np.asarray(Y)])
     lab = np.r_[np.zeros(X.shape[0], int), np.ones(Y.shape[0], int)]
     w = np.where(lab == 1, 0.5 / Y.shape[0], 0.5 / X.shape[0]) * Z.shape[0]
@@ -296,9 +295,69 @@ def precision_recall(X, Y, k: int = 5) -> PrecisionRecall:
 
     Each sample needs more than ``k`` rows. Memory is O(n·m) (one distance matrix).
     """
-    if int(k) != k or k < 1:
-        raise ValueError(f"k must be a positive integer; got {k}")
+    k = check_int(k, "k")
     X, Y = _pair(X, Y)
     if min(X.shape[0], Y.shape[0]) <= k:
         raise ValueError(f"precision/recall with k={k} needs more than k rows in each sample; got {X.shape[0]} and {Y.shape[0]}")
     return _prc(X, Y, int(k))
+
+
+def heldout_fidelity(generator, key, X_minority, X_majority=None, *, n_permutations: int = 200, k: int = 5):
+    """Fidelity of a generator: its synthetic rows against held-out real minority rows.
+
+    A random half of ``X_minority`` trains the generator (with ``X_majority`` as the
+    context a neighbourhood generator may use); it draws as many rows as the other half
+    has, and the two samples are compared by every metric of this module: the unbiased
+    MMD² with the median-heuristic bandwidth and its permutation p-value, the mean
+    per-column Wasserstein-1 and the largest per-column KS statistic, the detection AUC
+    and its normalised form, and manifold precision, recall and coverage. This is the
+    fidelity block of :func:`synthaug.diagnosis.diagnose`.
+
+    Parameters
+    ----------
+    generator : Generator
+        A generator of :mod:`synthaug.generators`.
+    key : jax.Array
+        PRNG key (split into the half-split, the draw, the permutations and the folds).
+    X_minority : array-like of shape (n1, d)
+        The real minority rows.
+    X_majority : array-like of shape (n0, d), default=None
+        The majority rows passed to the generator as context.
+    n_permutations : int, default=200
+        Permutations of the MMD test.
+    k : int, default=5
+        Neighbours of the manifold metrics (lowered to the held-out size minus one).
+
+    Returns
+    -------
+    dict or None
+        ``mmd2``, ``mmd_p_value``, ``wasserstein1_mean``, ``ks_max``,
+        ``detection_auc`` and ``detection_normalised`` (absent when the detection
+        classifier cannot be cross-validated), ``precision``, ``recall``, ``coverage``
+        and ``n_compared``; None when the minority is too small to split (each half
+        needs 6 rows, and the training half the generator's ``min_rows``).
+    """
+    X1 = np.asarray(X_minority)
+    n1 = X1.shape[0]
+    half = n1 // 2
+    if half < max(generator.min_rows, 6) or n1 - half < 6:
+        return None
+    kp, kg, km, kd = jax.random.split(key, 4)
+    perm = np.asarray(jax.random.permutation(kp, n1))
+    train, held = X1[perm[:half]], X1[perm[half:]]
+    context = None if X_majority is None else jnp.asarray(X_majority)
+    syn = np.asarray(generator(kg, jnp.asarray(train), held.shape[0], X_majority=context))
+    mmd = mmd_test(km, held, syn, n_permutations=n_permutations)
+    out = {"mmd2": float(mmd.mmd2), "mmd_p_value": float(mmd.p_value),
+           "wasserstein1_mean": float(np.mean(np.asarray(wasserstein1(held, syn)))),
+           "ks_max": float(np.max(np.asarray(ks_statistic(held, syn))))}
+    try:
+        det = detection_auc(kd, held, syn)
+        out["detection_auc"] = float(det.auc)
+        out["detection_normalised"] = float(det.normalised)
+    except ValueError:
+        pass
+    pr = precision_recall(held, syn, k=min(k, held.shape[0] - 1))
+    out.update(precision=float(pr.precision), recall=float(pr.recall), coverage=float(pr.coverage))
+    out["n_compared"] = int(held.shape[0])
+    return out

@@ -1,5 +1,8 @@
-"""Bundled offline datasets (:mod:`~synthaug.data.datasets`)."""
+"""Data: bundled offline datasets (:mod:`~synthaug.data.datasets`) and the one home of data
+preparation shared by the Python API and the CLI (:mod:`~synthaug.data.prepare`)."""
 
 from synthaug.data.datasets import DATASETS, list_datasets, load_dataset
+from synthaug.data.prepare import PreparedData, PreparedTable, prepare_data, prepare_table
 
-__all__ = ["DATASETS", "list_datasets", "load_dataset"]
+__all__ = ["DATASETS", "list_datasets", "load_dataset", "PreparedData", "PreparedTable", "prepare_data",
+           "prepare_table"]

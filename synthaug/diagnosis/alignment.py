@@ -53,7 +53,7 @@ import jax
 import jax.numpy as jnp
 
 from synthaug.core.folds import Folds
-from synthaug.models import glm_moments
+from synthaug.core.glm import glm_moments
 from synthaug.diagnosis.symmetry import pilot_fit, stable_solve
 
 __all__ = ["Mismatch", "crossfit_mismatch", "alignment", "theory_size_from", "generator_quality_score"]

@@ -40,7 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 from scipy import stats
 
-from synthaug.models import glm_moments
+from synthaug.core.glm import glm_moments
 
 __all__ = ["SymmetryTest", "stable_solve", "pilot_fit", "pilot_scores", "symmetry_test", "wald_p_value",
            "wald_cutoff"]
@@ -94,7 +94,7 @@ def pilot_scores(model, aux, params, X, y):
     For linear models these are the exact scores and Hessians of the loss; for the MLP,
     those of its last layer with the hidden representation held fixed.
     """
-    from synthaug.models import glm_hessians, glm_scores
+    from synthaug.core.glm import glm_hessians, glm_scores
 
     loss, featurize, theta = model.local_glm(aux, params)
     Z = featurize(jnp.asarray(X))

@@ -38,6 +38,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from synthaug.core.buckets import pad_with_first
 from synthaug.core.folds import Folds
 
 __all__ = [
@@ -68,10 +69,6 @@ def sizes_from_gammas(gammas, gap: int) -> np.ndarray:
     return np.rint(np.asarray(gammas, dtype=float) * gap).astype(int)
 
 
-def _pad(x, length):
-    return jnp.concatenate([x, jnp.broadcast_to(x[:1], (length - x.shape[0],))])
-
-
 def tg_candidates(gap: int, reject, gqs, theory, tau: float = 10.0, max_multiple: float = 5.0, wide_gammas=None):
     """TG-VTSS candidate sizes ``(candidates, branch code, clipped)`` (traced-friendly).
 
@@ -82,15 +79,15 @@ def tg_candidates(gap: int, reject, gqs, theory, tau: float = 10.0, max_multiple
     wide_g = WIDE_GRID if wide_gammas is None else np.asarray(wide_gammas, dtype=float)
     length = max(SYMMETRIC_GRID.size, 2 * LOCAL_GRID.size, wide_g.size)
     cap = int(np.floor(max_multiple * gap))
-    sym = _pad(jnp.asarray(sizes_from_gammas(SYMMETRIC_GRID, gap)), length)
+    sym = pad_with_first(jnp.asarray(sizes_from_gammas(SYMMETRIC_GRID, gap)), length)
     bal = jnp.asarray(sizes_from_gammas(LOCAL_GRID, gap))
     has_theory = jnp.isfinite(theory)
     th = jnp.where(has_theory, theory, gap)
     th_c = jnp.rint(jnp.asarray(LOCAL_GRID) * th)
     clipped = has_theory & jnp.any(th_c > cap)
     th_c = jnp.where(has_theory, jnp.clip(th_c, 0, cap), bal).astype(bal.dtype)
-    local = _pad(jnp.concatenate([bal, th_c]), length)
-    wide = _pad(jnp.asarray(sizes_from_gammas(wide_g, gap)), length)
+    local = pad_with_first(jnp.concatenate([bal, th_c]), length)
+    wide = pad_with_first(jnp.asarray(sizes_from_gammas(wide_g, gap)), length)
     realistic = gqs <= tau
     branch = jnp.where(reject, jnp.where(realistic, 1, 2), 0)
     cands = jnp.where(branch == 0, sym, jnp.where(branch == 1, local, wide))

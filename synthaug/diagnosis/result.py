@@ -1,0 +1,227 @@
+r"""The result objects of the diagnosis: :class:`Diagnosis` and :class:`SizeSelection`.
+
+Plain dataclasses of numbers (Ma & Zhang, arXiv 2601.16120, §2–4, for what they
+mean); :meth:`Diagnosis.to_dict` is the JSON contract of ``synthaug diagnose --json``
+and :meth:`Diagnosis.summary` the text report. The figure is drawn by
+:mod:`synthaug.diagnosis.plot` (:meth:`Diagnosis.plot` calls it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+
+from synthaug.data.prepare import PreparedData
+from synthaug.diagnosis.plot import plot_diagnosis
+from synthaug.diagnosis.vtss import cv_curve
+
+__all__ = ["Diagnosis", "SizeSelection", "curve_rows", "finite_or_none"]
+
+
+def finite_or_none(x):
+    """``float(x)``, or None when it is not finite (JSON has no NaN)."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def curve_rows(cands_unique, losses_unique, gap, is_candidate=None) -> list:
+    """The CV curve as JSON rows, one per size.
+
+    Parameters
+    ----------
+    cands_unique : array-like of int, shape (m,)
+        The cross-validated synthetic sizes (sorted, distinct).
+    losses_unique : array-like of shape (repeats * folds, m)
+        Their fold-wise balanced validation losses.
+    gap : int
+        ``n0 - n1`` (full balancing).
+    is_candidate : array-like of bool, shape (m,), default=None
+        Which sizes could be selected (default: all); the others are references.
+
+    Returns
+    -------
+    list of dict
+        ``n_synthetic``, ``gamma``, ``loss`` and ``se`` (mean and standard error over
+        folds), ``candidate``, and ``diff_balance`` / ``se_diff_balance``: the paired
+        fold-wise difference from full balancing (folds share data, so paired
+        differences are far more precise than the separate standard errors suggest;
+        None when full balancing was not cross-validated).
+    """
+    mean, se = cv_curve(losses_unique)
+    flags = np.ones(len(cands_unique), bool) if is_candidate is None else is_candidate
+    L = np.asarray(losses_unique, float)
+    jb = np.nonzero(np.asarray(cands_unique) == gap)[0]
+    if jb.size:
+        dm, dse = cv_curve(L - L[:, jb[:1]])
+    else:
+        dm = dse = np.full(L.shape[1], np.nan)
+    return [
+        {"n_synthetic": int(c), "gamma": float(c) / gap, "loss": float(m), "se": finite_or_none(s),
+         "candidate": bool(f), "diff_balance": finite_or_none(a), "se_diff_balance": finite_or_none(b)}
+        for c, m, s, f, a, b in zip(cands_unique, mean, se, flags, dm, dse)
+    ]
+
+
+@dataclasses.dataclass
+class Diagnosis:
+    r"""The outcome of :func:`~synthaug.diagnosis.diagnose` (plain numbers; see :meth:`to_dict`).
+
+    The fields are the test (``t_sym``, ``df``, ``p_value``, ``alpha``, ``cutoff``,
+    ``regime``), the generator's quality and alignment (``gqs``, ``tau``,
+    ``generator_quality``, ``cosine``, ``rho``, the norms of :math:`\hat g_\phi` and
+    :math:`\hat g_\psi`, ``theory_size``), the size selection (``candidates``,
+    ``curve``, ``selected_size``, ``selected_gamma``) and the settings used.
+    ``params`` and ``synthetic`` (the refitted model's parameters and its synthetic
+    rows, on the standardised scale) and ``data`` are kept for the caller but not
+    serialised.
+    """
+
+    n0: int
+    n1: int
+    gap: int
+    method: str
+    regime: str
+    t_sym: float
+    df: int
+    p_value: float
+    alpha: float
+    cutoff: float
+    gqs: float
+    tau: float
+    generator_quality: str
+    cosine: float | None
+    rho: float | None
+    g_phi_norm: float
+    g_psi_norm: float
+    theory_denominator: float | None
+    theory_size: float | None
+    theory_clipped: bool
+    tg_branch: str
+    candidates: list
+    curve: list
+    selected_size: int
+    selected_gamma: float
+    generator: str
+    model: str
+    folds: int
+    repeats: int
+    crossfit_folds: int
+    seed: int
+    majority_label: object
+    minority_label: object
+    n_features: int
+    standardized: bool
+    elapsed_s: float
+    fidelity: dict | None = None
+    warnings: list = dataclasses.field(default_factory=list)
+    params: object = dataclasses.field(default=None, repr=False)
+    synthetic: object = dataclasses.field(default=None, repr=False)
+    data: PreparedData | None = dataclasses.field(default=None, repr=False)
+
+    _SKIP = ("params", "synthetic", "data")
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (the ``synthaug diagnose --json`` contract)."""
+        from synthaug import __version__
+
+        out = {}
+        for f in dataclasses.fields(self):
+            if f.name in self._SKIP or f.name.startswith("_"):
+                continue
+            v = getattr(self, f.name)
+            if isinstance(v, (np.generic,)):
+                v = v.item()
+            out[f.name] = v
+        for k in ("majority_label", "minority_label"):
+            v = out[k]
+            out[k] = v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+        out["version"] = __version__
+        return out
+
+    def to_json(self, path=None, indent: int = 2) -> str:
+        """The JSON text of :meth:`to_dict`, also written to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=indent)
+        if path is not None:
+            with open(path, "w") as fh:
+                fh.write(text + "\n")
+        return text
+
+    def summary(self) -> str:
+        """A readable report of the diagnosis."""
+        reject = self.regime == "local-asymmetry"
+        lines = [
+            f"synthaug diagnosis: minority {self.minority_label!r} ({self.n1} rows) vs majority "
+            f"{self.majority_label!r} ({self.n0} rows); gap n0 - n1 = {self.gap}",
+            f"model {self.model}, generator {self.generator}, {self.n_features} features"
+            + (" (standardised)" if self.standardized else ""),
+            "",
+            f"Local symmetry test: T_sym = {self.t_sym:.2f} on {self.df} df (cut-off {self.cutoff:.2f} at "
+            f"alpha = {self.alpha}), p = {self.p_value:.3g}",
+            "  -> " + ("local ASYMMETRY: rebalancing matters (raw ERM targets the wrong point)" if reject
+                       else "local symmetry not rejected: imbalance is not the leading error; little augmentation needed"),
+            f"Generator quality: GQS = {self.gqs:.3g} (threshold {self.tau:g}) -> {self.generator_quality}"
+            + (" (mismatch within sampling noise at balance)" if self.generator_quality == "realistic"
+               else " (its bias exceeds the sampling noise at balance)"),
+        ]
+        if self.cosine is not None:
+            way = "with" if self.cosine > 0 else "against"
+            lines.append(f"Alignment: cos(g_phi, g_psi) = {self.cosine:+.3f}, rho = |g_psi|/|g_phi| = {self.rho:.3g}"
+                         f" -> the generator's mismatch points {way} the majority-minority shift")
+        if self.theory_size is None:
+            lines.append("Theory size: none (denominator 1 - 2 rho cos <= 0: no finite size cancels the bias)")
+        else:
+            lines.append(f"Theory size: {self.theory_size:.0f} synthetic rows ({self.theory_size / self.gap:.2f} x gap)"
+                         + (" [clipped in the candidates]" if self.theory_clipped else ""))
+        best = next(r for r in self.curve if r["n_synthetic"] == self.selected_size)
+        raw = next((r for r in self.curve if r["n_synthetic"] == 0), None)
+        lines += [
+            "",
+            f"{self.method.upper()} ({self.tg_branch} grid, {len(self.candidates)} candidates, {self.folds}-fold CV"
+            + (f" x {self.repeats} repeats" if self.repeats > 1 else "") + "):",
+            f"  selected n_synthetic = {self.selected_size} ({self.selected_gamma:.2f} x gap), "
+            f"CV balanced loss {best['loss']:.4f} +/- {best['se']:.4f}",
+        ]
+        if best.get("diff_balance") is not None and self.selected_size != self.gap:
+            lines.append(f"  selected minus full balancing (paired over folds): {best['diff_balance']:+.4f} "
+                         f"+/- {best['se_diff_balance']:.4f}")
+
+        def ref(r):
+            return "" if r.get("candidate", True) else " (reference, not a candidate)"
+
+        if raw is not None:
+            lines.append(f"  no augmentation: CV balanced loss {raw['loss']:.4f} +/- {raw['se']:.4f}{ref(raw)}")
+        bal = next((r for r in self.curve if r["n_synthetic"] == self.gap), None)
+        if bal is not None:
+            lines.append(f"  full balancing:  CV balanced loss {bal['loss']:.4f} +/- {bal['se']:.4f}{ref(bal)}")
+        for w in self.warnings:
+            lines.append(f"WARNING: {w}")
+        if self.fidelity:
+            lines.append("Fidelity (synthetic vs held-out minority): "
+                         + ", ".join(f"{k} = {v:.3g}" for k, v in self.fidelity.items() if isinstance(v, (int, float))))
+        return "\n".join(lines)
+
+    def plot(self, ax=None):
+        """Figure of the diagnosis (see :func:`synthaug.diagnosis.plot.plot_diagnosis`)."""
+        return plot_diagnosis(self, ax=ax)
+
+
+@dataclasses.dataclass
+class SizeSelection:
+    """Result of :func:`~synthaug.diagnosis.select_size`: the CV curve, the selected size and the refit.
+
+    ``curve`` has the rows of :func:`curve_rows`; ``params`` and ``synthetic`` are the
+    refitted model's parameters and synthetic rows (standardised scale), ``data`` the
+    :class:`~synthaug.data.PreparedData`.
+    """
+
+    gap: int
+    candidates: list
+    curve: list
+    selected_size: int
+    selected_gamma: float
+    params: object = dataclasses.field(default=None, repr=False)
+    synthetic: object = dataclasses.field(default=None, repr=False)
+    data: PreparedData | None = dataclasses.field(default=None, repr=False)
