@@ -16,7 +16,7 @@ Every model here offers the same pure functions (all ``jit``/``vmap``-able):
 * ``local_glm(aux, params) -> (loss, featurize, theta)`` – the model written
   locally as a generalised linear loss :math:`\ell = f(\theta^\top z(x), y)`, from
   which scores :math:`f'(\eta)z` and Hessians :math:`f''(\eta)zz^\top` follow
-  (:func:`glm_moments`).
+  (:func:`synthaug.core.glm.glm_moments`).
 
 Families:
 
@@ -43,51 +43,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Callable, Protocol, runtime_checkable
 
 import jax
 import jax.numpy as jnp
 
 from synthaug.core.fit import fit_prefixes, weighted_fit
+from synthaug.core.glm import glm_hessians, glm_moments, glm_scores  # re-exported: their home is synthaug.core.glm
 from synthaug.core.losses import Loss, logistic_loss, squared_loss
 
-__all__ = ["LinearModel", "MLPModel", "get_model", "MODEL_NAMES", "glm_moments", "glm_scores", "glm_hessians"]
-
-
-# ----------------------------------------------------------------------------- GLM algebra
-
-
-def glm_scores(loss: Loss, Z, theta, y):
-    r"""Per-row scores :math:`f'(\eta_i, y_i)\,z_i` (``Z`` without the intercept column)."""
-    Zf = loss.features(Z)
-    d1, _ = loss.link_derivatives(Zf @ theta, jnp.asarray(y, Zf.dtype))
-    return d1[:, None] * Zf
-
-
-def glm_hessians(loss: Loss, Z, theta, y):
-    r"""Per-row Hessians :math:`f''(\eta_i, y_i)\,z_i z_i^\top`, shape (n, p, p)."""
-    Zf = loss.features(Z)
-    _, d2 = loss.link_derivatives(Zf @ theta, jnp.asarray(y, Zf.dtype))
-    return d2[:, None, None] * Zf[:, :, None] * Zf[:, None, :]
-
-
-def glm_moments(loss: Loss, Z, theta, y, w=None):
-    r"""Weighted mean score, score covariance and mean Hessian of one group of rows.
-
-    Returns ``(mean_score (p,), score_cov (p, p), mean_hessian (p, p))`` with
-    weights ``w`` (0/1 masks select rows; default all ones). The covariance uses
-    the divisor :math:`\sum w - 1`. Hessians are never materialised per row.
-    """
-    Zf = loss.features(Z)
-    yv = jnp.asarray(y, Zf.dtype)
-    d1, d2 = loss.link_derivatives(Zf @ theta, yv)
-    w = jnp.ones(Zf.shape[0], Zf.dtype) if w is None else jnp.asarray(w, Zf.dtype)
-    W = jnp.sum(w)
-    S = d1[:, None] * Zf
-    mean = (w @ S) / W
-    C = S - mean
-    cov = (C * w[:, None]).T @ C / jnp.maximum(W - 1.0, 1.0)
-    hess = (Zf * (w * d2)[:, None]).T @ Zf / W
-    return mean, cov, hess
+__all__ = ["Model", "LinearModel", "MLPModel", "MODELS", "get_model", "MODEL_NAMES", "glm_moments", "glm_scores", "glm_hessians"]
 
 
 # ----------------------------------------------------------------------------- linear models
@@ -251,24 +216,107 @@ class MLPModel:
         return logistic_loss(intercept=True), (lambda X: self.hidden_features(params, X)), theta
 
 
-MODEL_NAMES = ("logistic", "logistic-nointercept", "squared", "rff-logistic", "mlp")
+@runtime_checkable
+class Model(Protocol):
+    """The contract of a diagnosis / VTSS model (see the module docstring).
+
+    Models are hashable (frozen dataclasses), because the jitted stages take them as
+    static arguments; every method is pure and ``jit``/``vmap``-able.
+
+    Attributes
+    ----------
+    name : str
+        Short name, reported in results.
+    """
+
+    name: str
+
+    def prepare(self, key, X):
+        """Data-dependent fixed parts ``aux`` (an empty tuple when there are none)."""
+
+    def fit(self, aux, key, X, y, w=None, theta0=None):
+        """Weighted ERM (weights normalised); returns ``params``."""
+
+    def fit_sizes(self, aux, key, X, y, pool, sizes, base_weights=None):
+        """Fits with the first ``sizes[j]`` rows of ``pool`` added, batched along a leading axis."""
+
+    def loss_values(self, aux, params, X, y):
+        """Per-row loss."""
+
+    def decision(self, aux, params, X):
+        """Linear predictor / logit per row."""
+
+    def local_glm(self, aux, params):
+        """``(loss, featurize, theta)``: the model written locally as a GLM."""
 
 
-def get_model(name, **params):
-    """A model by name (see the module docstring) or a model instance passed through."""
-    if isinstance(name, (LinearModel, MLPModel)):
+def _logistic(**params) -> LinearModel:
+    """Logistic regression with intercept (the default model)."""
+    return LinearModel(logistic_loss(intercept=True), name="logistic", **params)
+
+
+def _logistic_nointercept(**params) -> LinearModel:
+    """Logistic regression without intercept."""
+    return LinearModel(logistic_loss(intercept=False), name="logistic-nointercept", **params)
+
+
+def _squared(**params) -> LinearModel:
+    """Least squares on 0/1 targets, with intercept."""
+    return LinearModel(squared_loss(intercept=True), name="squared", **params)
+
+
+def _rff_logistic(**params) -> LinearModel:
+    """Logistic regression on random Fourier features (100 unless ``rff=`` says otherwise)."""
+    params.setdefault("rff", 100)
+    return LinearModel(logistic_loss(intercept=True), name="rff-logistic", **params)
+
+
+def _mlp(**params) -> MLPModel:
+    """The multilayer perceptron (:class:`MLPModel`)."""
+    return MLPModel(**params)
+
+
+#: Model name -> factory ``factory(**params) -> Model``. Adding a model is one class
+#: (following :class:`Model`) plus one line here; :func:`get_model`, the CLI's
+#: ``--model`` help and the tests read this table.
+MODELS: dict[str, Callable[..., Model]] = {
+    "logistic": _logistic,
+    "logistic-nointercept": _logistic_nointercept,
+    "squared": _squared,
+    "rff-logistic": _rff_logistic,
+    "mlp": _mlp,
+}
+MODEL_NAMES = tuple(MODELS)
+
+
+def get_model(name, **params) -> Model:
+    """A model by name, or a model object passed through.
+
+    Parameters
+    ----------
+    name : str or Model
+        A key of :data:`MODELS`, or an object following :class:`Model`.
+    **params
+        Keyword arguments of the model's factory (only with a name), e.g. ``ridge``.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, parameters given with a model object, or an object that
+        lacks a method of :class:`Model`.
+    """
+    if not isinstance(name, str):
         if params:
             raise ValueError("model parameters can only be given with a model name")
+        if not isinstance(name, Model):
+            missing = [m for m in ("name", "prepare", "fit", "fit_sizes", "loss_values", "decision", "local_glm")
+                       if not hasattr(name, m)]
+            raise ValueError(f"{name!r} is not a model: it lacks {', '.join(missing)} (see synthaug.models.Model)")
         return name
-    if name == "logistic":
-        return LinearModel(logistic_loss(intercept=True), name=name, **params)
-    if name == "logistic-nointercept":
-        return LinearModel(logistic_loss(intercept=False), name=name, **params)
-    if name == "squared":
-        return LinearModel(squared_loss(intercept=True), name=name, **params)
-    if name == "rff-logistic":
-        params.setdefault("rff", 100)
-        return LinearModel(logistic_loss(intercept=True), name=name, **params)
-    if name == "mlp":
-        return MLPModel(**params)
-    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    return MODELS[name](**params)
