@@ -5,7 +5,8 @@ facade over a pure JAX generator of :mod:`synthaug.generators`; the classifiers 
 scikit-learn's estimator contract. :func:`all_estimators` lists them all (the common
 tests run every one of them through scikit-learn's and imbalanced-learn's checks).
 
-Modules: :mod:`~synthaug.estimators.base` (the shared sampler base),
+Modules: :mod:`~synthaug.estimators.base` (the shared sampler base and helpers),
+:mod:`~synthaug.estimators._docs` (the shared parameter documentation),
 :mod:`~synthaug.estimators.oversamplers` (SMOTE family and classical oversamplers),
 :mod:`~synthaug.estimators.recent` (GK-SMOTE, MOMS, LEO-CVAE),
 :mod:`~synthaug.estimators.vtss` (:class:`VTSSSampler`),
@@ -16,7 +17,13 @@ Modules: :mod:`~synthaug.estimators.base` (the shared sampler base),
 from __future__ import annotations
 
 from synthaug._deprecations import deprecated_aliases
-from synthaug.estimators.base import GeneratorSampler, as_sampler, key_from_random_state, synthetic_counts
+from synthaug.estimators.base import (
+    DenseOverSampler,
+    GeneratorSampler,
+    as_sampler,
+    key_from_random_state,
+    synthetic_counts,
+)
 from synthaug.estimators.bias_corrected import BiasCorrectedClassifier
 from synthaug.estimators.kotaro import KOTAROClassifier
 from synthaug.estimators.oversamplers import (
@@ -31,6 +38,8 @@ from synthaug.estimators.oversamplers import (
 from synthaug.estimators.recent import GKSMOTESampler, LEOCVAESampler, MOMSSampler
 from synthaug.estimators.vtss import VTSSSampler
 
+# The base classes and helpers for writing an estimator (DenseOverSampler,
+# seed_from_random_state, ...) are in synthaug.estimators.base.
 __all__ = [
     "GeneratorSampler",
     "as_sampler",
@@ -51,6 +60,9 @@ __all__ = [
     "BiasCorrectedClassifier",
     "all_estimators",
 ]
+
+#: Base classes: estimators only through their subclasses (not listed by all_estimators).
+_BASES = (DenseOverSampler, GeneratorSampler)
 
 #: Old class names, kept for now (a DeprecationWarning names the new one).
 _RENAMED = {
@@ -84,7 +96,7 @@ def all_estimators(type_filter: str | None = None) -> list[tuple[str, type]]:
     found = []
     for name in __all__:
         obj = globals()[name]
-        if not (isinstance(obj, type) and issubclass(obj, BaseEstimator)) or name == "GeneratorSampler":
+        if not (isinstance(obj, type) and issubclass(obj, BaseEstimator)) or obj in _BASES:
             continue
         kind = "sampler" if issubclass(obj, SamplerMixin) else "classifier" if issubclass(obj, ClassifierMixin) else None
         if type_filter is None or kind == type_filter:

@@ -1,12 +1,16 @@
-r"""imbalanced-learn compatible facades over synthaug generators.
+r"""The one home of what synthaug's scikit-learn / imbalanced-learn estimators share.
 
-:class:`GeneratorSampler` is the thin layer every synthaug over-sampler shares:
-it validates ``(X, y)`` the imbalanced-learn way (so pandas in gives pandas out,
-sparse in gives sparse out, and ``imblearn.pipeline.Pipeline`` works), turns the requested synthetic size
-into a count per class, derives a JAX key from ``random_state`` and calls the
-pure generator (:class:`~synthaug.generators.basic.Generator`) once per class to
-oversample. Synthetic rows are appended after the original rows, in class
-order, exactly as imbalanced-learn's own samplers do.
+:class:`GeneratorSampler` is the base of every generator-backed over-sampler, as
+imbalanced-learn's ``over_sampling/_smote/base.py`` is for its SMOTE family. It validates
+``(X, y)`` the imbalanced-learn way (so pandas in gives pandas out, sparse in gives sparse
+out, and ``imblearn.pipeline.Pipeline`` works), refuses non-numeric columns with a clear
+message, turns the requested synthetic size into a count per class, derives a JAX key from
+``random_state`` and calls the pure generator (:class:`~synthaug.generators.Generator`)
+once per class to oversample. Synthetic rows are appended after the original rows, in
+class order, exactly as imbalanced-learn's own samplers do. A subclass declares only the
+name of its generator in the registry (``_generator_name``), its own parameters (in
+``__init__`` and ``_parameter_constraints``) and, where a sampler parameter is named the
+imbalanced-learn way, the factory parameter it feeds (``_generator_param_names``).
 
 **Synthetic size.** Three ways, checked in this order:
 
@@ -21,36 +25,127 @@ order, exactly as imbalanced-learn's own samplers do.
 For a class ``c`` being oversampled, the generator sees the rows of ``c`` as the
 minority and all other rows as the majority (one-vs-rest).
 
-:func:`as_sampler` wraps any :class:`Generator` (or generator name) as a sampler.
+Shared by every estimator: :func:`seed_from_random_state` / :func:`key_from_random_state`
+(``random_state`` to a seed or a JAX key), :func:`set_params_from_init` (the body of every
+``__init__``) and :class:`DenseOverSampler` (float64 scope, sparse round trip, dense
+float rows; also the base of :class:`~synthaug.estimators.vtss.VTSSSampler`).
+:func:`as_sampler` wraps any :class:`~synthaug.generators.Generator` (or generator name)
+as a sampler.
 """
 
 from __future__ import annotations
 
 import numbers
 
-from synthaug.config import uses_x64
 import jax
 import numpy as np
-from scipy import sparse
 from imblearn.over_sampling.base import BaseOverSampler
+from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from synthaug.generators.basic import Generator, make_generator
+from synthaug.config import uses_x64
+from synthaug.estimators._docs import fill_doc
+from synthaug.generators import Generator, make_generator
 
-__all__ = ["GeneratorSampler", "as_sampler", "key_from_random_state", "synthetic_counts"]
+# Public; the constraint constants, SAMPLER_PARAMETERS and set_params_from_init serve the
+# estimator modules of this package.
+__all__ = [
+    "DenseOverSampler",
+    "GeneratorSampler",
+    "as_sampler",
+    "key_from_random_state",
+    "seed_from_random_state",
+    "synthetic_counts",
+]
+
+#: ``_parameter_constraints`` entries shared by the estimators: an integer >= 1, a real >= 0.
+POSITIVE_INT = Interval(numbers.Integral, 1, None, closed="left")
+NON_NEGATIVE = Interval(numbers.Real, 0, None, closed="left")
+
+#: Parameters of every generator-backed sampler that are not parameters of its generator.
+SAMPLER_PARAMETERS = ("sampling_strategy", "n_synthetic", "gap_multiple", "random_state")
+
+
+def seed_from_random_state(random_state, modulus: int = 2**32) -> int:
+    """An integer seed from a scikit-learn ``random_state``.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        An int (not a bool) is used as it is, reduced modulo ``modulus``; otherwise a seed
+        in ``[0, 2**31 - 1)`` is drawn from ``check_random_state(random_state)``.
+    modulus : int, default=2**32
+        Range of an integer seed.
+
+    Returns
+    -------
+    int
+        The seed.
+    """
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state) % modulus
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
 def key_from_random_state(random_state):
-    """A JAX key from a scikit-learn ``random_state`` (None, int or RandomState)."""
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return jax.random.key(int(random_state) % (2**32))
-    seed = check_random_state(random_state).randint(0, 2**31 - 1)
-    return jax.random.key(int(seed))
+    """A JAX key from a scikit-learn ``random_state`` (None, int or RandomState).
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        See :func:`seed_from_random_state`.
+
+    Returns
+    -------
+    jax.Array
+        A typed PRNG key, ``jax.random.key(seed)``.
+    """
+    return jax.random.key(seed_from_random_state(random_state))
+
+
+def set_params_from_init(estimator, values: dict) -> None:
+    """Store each ``__init__`` parameter of ``estimator`` under its own name.
+
+    The body of every synthaug estimator's ``__init__`` (``set_params_from_init(self,
+    locals())``): scikit-learn's contract is that ``__init__`` stores its arguments
+    unchanged and does nothing else, and this is that rule in one place.
+
+    Parameters
+    ----------
+    estimator : sklearn.base.BaseEstimator
+        The estimator being constructed.
+    values : dict
+        The ``__init__``'s ``locals()``: a value for every parameter.
+    """
+    for name in type(estimator)._get_param_names():
+        setattr(estimator, name, values[name])
 
 
 def synthetic_counts(y, sampling_strategy_, n_synthetic=None, gap_multiple=None) -> dict:
-    """Synthetic rows to add per class (see the module docstring for the precedence)."""
+    """Synthetic rows to add per class (see the module docstring for the precedence).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Class labels.
+    sampling_strategy_ : dict
+        imbalanced-learn's resolved strategy (class -> rows to add).
+    n_synthetic : int or None, default=None
+        Rows to add to the minority class (binary targets).
+    gap_multiple : float or None, default=None
+        Rows to add as a multiple of the class gap (binary targets).
+
+    Returns
+    -------
+    dict
+        Class label -> number of synthetic rows.
+
+    Raises
+    ------
+    ValueError
+        If ``n_synthetic`` or ``gap_multiple`` is given for a target that is not binary.
+    """
     if n_synthetic is None and gap_multiple is None:
         return {c: int(n) for c, n in sampling_strategy_.items()}
     classes, counts = np.unique(y, return_counts=True)
@@ -66,50 +161,130 @@ def synthetic_counts(y, sampling_strategy_, n_synthetic=None, gap_multiple=None)
     return {minority: int(round(float(gap_multiple) * gap))}
 
 
-class GeneratorSampler(BaseOverSampler):
-    """Base class of synthaug's over-samplers (``fit_resample`` over a :class:`Generator`).
+def _non_numeric_columns(X):
+    """Names/indices of columns that are not numeric (pandas dtypes, or array entries that are not numbers)."""
+    if hasattr(X, "dtypes") and hasattr(X, "columns"):
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-    Subclasses implement :meth:`_generator` (build the generator from the
-    estimator's parameters) and list their own parameters in ``__init__`` and
-    ``_parameter_constraints``.
+        return [c for c, dt in X.dtypes.items() if not (is_numeric_dtype(dt) or is_bool_dtype(dt))]
+    if sparse.issparse(X):
+        return []
+    arr = np.asarray(X)
+    if arr.ndim != 2 or np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
+        return []
+    bad = []
+    for j in range(arr.shape[1]):
+        try:
+            arr[:, j].astype(float)
+        except (TypeError, ValueError):
+            bad.append(j)
+    return bad
 
-    Parameters:
-      sampling_strategy: imbalanced-learn's sampling strategy (used when neither
-        ``n_synthetic`` nor ``gap_multiple`` is given).
-      n_synthetic: number of synthetic minority rows (binary targets).
-      gap_multiple: synthetic rows as a multiple of the class gap ``n0 − n1``.
-      random_state: seed (int), ``RandomState`` or None.
+
+class DenseOverSampler(BaseOverSampler):
+    """An imbalanced-learn over-sampler that resamples dense rows under float64.
+
+    ``fit_resample`` runs under :func:`synthaug.config.uses_x64`; a sparse ``X`` is
+    densified, resampled and returned in its own sparse format; the rows reach
+    :meth:`_resample` as a dense ndarray, converted to float unless ``_float_input`` is
+    False (SMOTE-NC codes its categorical columns first). Subclasses implement
+    :meth:`_resample`.
+    """
+
+    #: Convert the rows to a floating dtype before :meth:`_resample`.
+    _float_input = True
+
+    @uses_x64
+    def fit_resample(self, X, y, **params):
+        return super().fit_resample(X, y, **params)
+
+    fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
+
+    def _fit_resample(self, X, y):
+        if sparse.issparse(X):
+            # The resampling works on dense rows; the result goes back to the input's sparse format.
+            X_res, y_res = self._fit_resample(X.toarray(), y)
+            return type(X)(X_res), y_res
+        X = np.asarray(X)
+        if self._float_input and not np.issubdtype(X.dtype, np.floating):
+            X = X.astype(float)
+        return self._resample(X, y)
+
+    def _resample(self, X, y):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@fill_doc
+class GeneratorSampler(DenseOverSampler):
+    """Base class of synthaug's generator-backed over-samplers.
+
+    A subclass sets ``_generator_name`` (its generator in
+    :data:`synthaug.generators.GENERATOR_FACTORIES`), lists its own parameters in
+    ``__init__`` (whose body is ``set_params_from_init(self, locals())``) and in
+    ``_parameter_constraints``, and maps the parameters named the imbalanced-learn way to
+    the factory's names in ``_generator_param_names`` (e.g. ``{"k_neighbors": "k"}``).
+    Every other parameter but :data:`SAMPLER_PARAMETERS` is passed to the factory under
+    its own name, and the generator comes from :func:`synthaug.generators.make_generator`
+    (one object per configuration).
+
+    Parameters
+    ----------
+    {sampler_parameters}
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        imbalanced-learn's resolved sampling strategy (class -> rows to add).
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` has string column names.
     """
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "n_synthetic": [Interval(numbers.Integral, 0, None, closed="left"), None],
-        "gap_multiple": [Interval(numbers.Real, 0, None, closed="left"), None],
+        "gap_multiple": [NON_NEGATIVE, None],
     }
 
+    #: Name of the generator in the registry (None: the subclass overrides :meth:`_generator`).
+    _generator_name: str | None = None
+    #: Sampler parameter -> factory parameter, for the parameters whose names differ.
+    _generator_param_names: dict = {}
+    #: Refuse non-numeric columns up front with a message naming them.
+    _numeric_only = True
+
     def __init__(self, *, sampling_strategy="auto", n_synthetic=None, gap_multiple=None, random_state=None):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.n_synthetic = n_synthetic
-        self.gap_multiple = gap_multiple
-        self.random_state = random_state
+        set_params_from_init(self, locals())
 
-    def _generator(self) -> Generator:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _generator_params(self) -> dict:
+        """The factory's keyword arguments, from this sampler's generator parameters."""
+        return {
+            self._generator_param_names.get(name, name): value
+            for name, value in self.get_params(deep=False).items()
+            if name not in SAMPLER_PARAMETERS
+        }
 
-    def _check_finite(self, X):
+    def _generator(self) -> Generator:
+        if self._generator_name is None:  # pragma: no cover - a subclass forgot to declare it
+            raise NotImplementedError(f"{type(self).__name__} sets no _generator_name")
+        return make_generator(self._generator_name, **self._generator_params())
+
+    def fit_resample(self, X, y, **params):
+        if self._numeric_only:
+            bad = _non_numeric_columns(X)
+            if bad:
+                raise ValueError(
+                    f"{type(self).__name__} works on numeric columns only, but column(s) {bad} are categorical or "
+                    "non-numeric; use SMOTENCSampler(categorical_features=...) for mixed data, or encode them first"
+                )
+        return super().fit_resample(X, y, **params)
+
+    fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
+
+    def _resample(self, X, y):
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains NaN or infinite values; impute or drop them before resampling")
-
-    @uses_x64
-    def _fit_resample(self, X, y):
-        if sparse.issparse(X):
-            # Generators work on dense rows; the result goes back to the input's sparse format.
-            X_res, y_res = self._fit_resample(X.toarray(), y)
-            return type(X)(X_res), y_res
-        X = np.asarray(X)
-        if not np.issubdtype(X.dtype, np.floating):
-            X = X.astype(float)
-        self._check_finite(X)
         counts = synthetic_counts(y, self.sampling_strategy_, self.n_synthetic, self.gap_multiple)
         gen = self._generator()
         key = key_from_random_state(self.random_state)
@@ -134,14 +309,26 @@ class GeneratorSampler(BaseOverSampler):
         return tags
 
 
+@fill_doc
 class _NamedGeneratorSampler(GeneratorSampler):
-    """Over-sampler for a generator given by name or as a :class:`Generator`."""
+    """Over-sampler for a generator given by name or as a :class:`~synthaug.generators.Generator`.
+
+    Parameters
+    ----------
+    {generator}
+
+    {generator_params}
+
+    {sampler_parameters}
+    """
 
     _parameter_constraints: dict = {
         **GeneratorSampler._parameter_constraints,
         "generator": [str, Generator],
         "generator_params": [dict, None],
     }
+    # Any generator may be wrapped, mixed-type ones included: the columns are not screened.
+    _numeric_only = False
 
     def __init__(
         self,
@@ -153,14 +340,7 @@ class _NamedGeneratorSampler(GeneratorSampler):
         gap_multiple=None,
         random_state=None,
     ):
-        super().__init__(
-            sampling_strategy=sampling_strategy,
-            n_synthetic=n_synthetic,
-            gap_multiple=gap_multiple,
-            random_state=random_state,
-        )
-        self.generator = generator
-        self.generator_params = generator_params
+        set_params_from_init(self, locals())
 
     def _generator(self) -> Generator:
         if isinstance(self.generator, Generator):
@@ -169,5 +349,19 @@ class _NamedGeneratorSampler(GeneratorSampler):
 
 
 def as_sampler(generator="smote", **kwargs) -> GeneratorSampler:
-    """An imbalanced-learn sampler drawing from ``generator`` (a name or a :class:`Generator`)."""
+    """An imbalanced-learn sampler drawing from ``generator`` (a name or a :class:`~synthaug.generators.Generator`).
+
+    Parameters
+    ----------
+    generator : str or Generator, default="smote"
+        The generator.
+    **kwargs
+        ``generator_params``, ``sampling_strategy``, ``n_synthetic``, ``gap_multiple``,
+        ``random_state``.
+
+    Returns
+    -------
+    GeneratorSampler
+        The sampler.
+    """
     return _NamedGeneratorSampler(generator, **kwargs)

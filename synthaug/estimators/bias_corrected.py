@@ -1,10 +1,11 @@
 """scikit-learn classifier for the bias-corrected estimator (:mod:`synthaug.bias_correction.method`).
 
 :class:`BiasCorrectedClassifier` is logistic regression (with intercept) fitted by the
-bias-corrected augmented ERM of Lyu, Ma, Zhang & Zhang (arXiv 2510.26046, as
-reconstructed): the minority (the less frequent of the two labels; ties go to
-``classes_[1]``) is augmented with ``n_synthetic`` generator rows and the generator's
-loss bias, estimated on majority blocks of the minority's size, is subtracted.
+bias-corrected augmented ERM of Lyu, Ma, Zhang & Zhang (2025, "Bias-Corrected Data
+Synthesis for Imbalanced Learning", arXiv 2510.26046, as reconstructed): the minority
+(the less frequent of the two labels; ties go to ``classes_[1]``) is augmented with
+``n_synthetic`` generator rows and the generator's loss bias, estimated on majority
+blocks of the minority's size, is subtracted.
 
 Behaviour at the edges (documented choices):
 
@@ -17,77 +18,93 @@ Behaviour at the edges (documented choices):
 
 from __future__ import annotations
 
-import functools
-
 from synthaug.config import uses_x64
 import jax
 import jax.numpy as jnp
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from synthaug.bias_correction.method import bias_corrected_fit
-from synthaug.generators.basic import Generator, make_generator
+from synthaug.bias_correction import bias_corrected_fit
 from synthaug.core.losses import logistic_loss
+from synthaug.core.validation import check_int
+from synthaug.estimators._docs import fill_doc
+from synthaug.estimators.base import seed_from_random_state, set_params_from_init
+from synthaug.generators import Generator, make_generator
 
 __all__ = ["BiasCorrectedClassifier"]
 
 _LOSS = logistic_loss(intercept=True)
 
 
-@functools.lru_cache(maxsize=64)
-def _cached_generator(name: str, params: tuple) -> Generator:
-    # One Generator object per (name, params): the jitted fit is cached on the generator's identity.
-    return make_generator(name, **dict(params))
-
-
 def _resolve_generator(generator, params) -> Generator:
+    # make_generator gives one Generator object per (name, params): the jitted fit, cached on
+    # the generator's identity, then compiles once per configuration.
     if isinstance(generator, Generator):
         if params:
             raise ValueError("generator_params apply only to a generator given by name")
         return generator
     if not isinstance(generator, str):
         raise ValueError(f"generator must be a name or a synthaug Generator; got {type(generator).__name__}")
-    items = tuple(sorted((params or {}).items()))
-    try:
-        hash(items)
-    except TypeError:
-        return make_generator(generator, **dict(items))
-    return _cached_generator(generator, items)
+    return make_generator(generator, **(params or {}))
 
 
+@fill_doc
 class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
     """Bias-corrected augmented logistic regression (binary).
 
-    Parameters:
-      generator: generator name (``smote``, ``gaussian``, ``jitter``, ``random``, ``bootstrap``,
-        ``shrink``, ``gmm``) or a :class:`~synthaug.generators.basic.Generator`.
-      generator_params: keyword arguments of the named generator's factory (e.g. ``{"k": 5}``).
-      n_synthetic: ``"balance"`` (``n0 - n1``) or a non-negative integer.
-      correction: ``"one-step"`` (default) or ``"full"`` (see :mod:`synthaug.bias_correction.method`).
-      bias_estimate: ``"paired"`` (default) or ``"heldout"``.
-      weighting: ``"pooled"`` (default) or ``"balanced"`` augmented loss.
-      cross_fit: cross-fit the held-out bias estimate.
-      ridge: ridge penalty on the mean loss (intercept included).
-      random_state: seed or ``RandomState``.
+    The bias-corrected augmented ERM of Lyu, Ma, Zhang & Zhang (2025), "Bias-Corrected
+    Data Synthesis for Imbalanced Learning", arXiv 2510.26046; see the module docstring.
 
-    Attributes: ``classes_``, ``coef_`` (1, d), ``intercept_`` (1,), ``n_features_in_``,
-    ``fit_result_`` (the :class:`~synthaug.bias_correction.method.BCFit`), ``minority_class_``.
+    Parameters
+    ----------
+    generator : str or Generator, default="smote"
+        A generator name of :data:`synthaug.generators.GENERATOR_FACTORIES` (``smote``,
+        ``gaussian``, ``jitter``, ``random``, ``bootstrap``, ``shrink``, ``gmm``, ...)
+        or a :class:`~synthaug.generators.Generator`.
+
+    {generator_params}
+
+    n_synthetic : "balance" or int, default="balance"
+        Synthetic minority rows: ``"balance"`` adds ``n0 - n1``, an int that many.
+
+    correction : {"one-step", "full"}, default="one-step"
+        The correction (see :mod:`synthaug.bias_correction.method`).
+
+    bias_estimate : {"paired", "heldout"}, default="paired"
+        How the generator's loss bias is estimated on majority blocks.
+
+    weighting : {"pooled", "balanced"}, default="pooled"
+        Weighting of the augmented loss.
+
+    cross_fit : bool, default=False
+        Cross-fit the held-out bias estimate.
+
+    ridge : float, default=1e-4
+        Ridge penalty on the mean loss (intercept included).
+
+    {random_state}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The class labels.
+    coef_ : ndarray of shape (1, n_features)
+        Coefficients of the decision function (scoring ``classes_[1]``).
+    intercept_ : ndarray of shape (1,)
+        Its intercept.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    fit_result_ : BCFit
+        The full fit (:class:`~synthaug.bias_correction.fit.BCFit`).
+    minority_class_ : object
+        The minority label.
     """
 
     def __init__(self, generator="smote", generator_params=None, n_synthetic="balance", correction="one-step",
                  bias_estimate="paired", weighting="pooled", cross_fit=False, ridge=1e-4, random_state=None):
-        self.generator = generator
-        self.generator_params = generator_params
-        self.n_synthetic = n_synthetic
-        self.correction = correction
-        self.bias_estimate = bias_estimate
-        self.weighting = weighting
-        self.cross_fit = cross_fit
-        self.ridge = ridge
-        self.random_state = random_state
+        set_params_from_init(self, locals())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -112,19 +129,17 @@ class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
         self.minority_class_ = classes[minority]
         X0, X1 = X[y_idx != minority], X[y_idx == minority]
         n0, n1 = len(X0), len(X1)
-        if isinstance(self.n_synthetic, str):
-            if self.n_synthetic != "balance":
-                raise ValueError(f"n_synthetic must be 'balance' or a non-negative integer; got {self.n_synthetic!r}")
+        if isinstance(self.n_synthetic, str) and self.n_synthetic == "balance":
             ns = n0 - n1
         else:
-            if isinstance(self.n_synthetic, bool) or int(self.n_synthetic) != self.n_synthetic \
-                    or self.n_synthetic < 0:
-                raise ValueError(f"n_synthetic must be 'balance' or a non-negative integer; got {self.n_synthetic!r}")
-            ns = int(self.n_synthetic)
+            try:
+                ns = check_int(self.n_synthetic, "n_synthetic", 0)  # refuses other strings too
+            except ValueError:
+                raise ValueError(
+                    f"n_synthetic must be 'balance' or a non-negative integer; got {self.n_synthetic!r}"
+                ) from None
         gen = _resolve_generator(self.generator, self.generator_params)
-        seed = (int(self.random_state) % (2**31) if isinstance(self.random_state, (int, np.integer))
-                and not isinstance(self.random_state, bool)
-                else int(check_random_state(self.random_state).randint(0, 2**31 - 1)))
+        seed = seed_from_random_state(self.random_state, 2**31)
         res = bias_corrected_fit(_LOSS, jax.random.PRNGKey(seed), gen, jnp.asarray(X0), jnp.asarray(X1), ns,
                                  method=self.bias_estimate, correction=self.correction, weighting=self.weighting,
                                  ridge=float(self.ridge), cross_fit=bool(self.cross_fit))

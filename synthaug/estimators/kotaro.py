@@ -7,7 +7,8 @@ width adapts to the local sample density, narrow where points are dense
 (usually the majority) and wide where they are sparse (usually the minority),
 which moves the decision boundary towards the majority.
 
-Model (core equations from a secondary summary, ``../shared/research/oversamplers.md`` §(c)):
+Model (the paper's core equations, as given in a secondary summary of it; the choices
+that summary leaves open are listed below):
 
 * :math:`d_i` = distance from training point :math:`x_i` to its ``n_neighbors``-th
   nearest neighbour (self excluded);
@@ -59,6 +60,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from synthaug.estimators._docs import fill_doc
+from synthaug.estimators.base import NON_NEGATIVE, POSITIVE_INT, set_params_from_init
+
 
 __all__ = ["KOTAROClassifier", "adaptive_gammas"]
 
@@ -108,46 +112,60 @@ def adaptive_gammas(X, y=None, n_neighbors: int = 5, *, bandwidth_from: str = "d
     return gamma, d
 
 
+@fill_doc
 class KOTAROClassifier(ClassifierMixin, BaseEstimator):
     """KOTARO density-adaptive kernel classifier (binary); see the module docstring.
 
-    Parameters:
-      n_neighbors: the neighbour whose distance sets each kernel width.
-      alpha: ridge added to the kernel matrix (0 = exact interpolation).
-      threshold: decision threshold on f (labels coded ±1).
-      bandwidth_from: ``"dist"`` (γ = 1/d) or ``"sqdist"`` (γ = 1/d²).
-      neighbors_from: ``"all"`` or ``"same_class"``.
-      standardize: z-score the features with the training mean and sd.
+    Nishimura, Sakumura & Ikeda (2025), "Adaptive kernel-density approach for
+    imbalanced binary classification", arXiv 2510.04046.
 
-    Attributes after ``fit``: ``classes_``, ``X_fit_`` (standardised training
-    rows), ``gamma_``, ``radius_`` (the d_i), ``dual_coef_`` (w), ``mean_``, ``scale_``.
+    Parameters
+    ----------
+    n_neighbors : int, default=5
+        The neighbour whose distance :math:`d_i` sets the kernel width of centre ``i``.
+
+    alpha : float, default=1e-8
+        Ridge added to the kernel matrix (``0`` is exact interpolation).
+
+    threshold : float, default=0.0
+        Decision threshold on :math:`f` (labels coded :math:`\\pm 1`).
+
+    bandwidth_from : {"dist", "sqdist"}, default="dist"
+        :math:`\\gamma_i = 1/d_i` or :math:`\\gamma_i = 1/d_i^2`.
+
+    neighbors_from : {"all", "same_class"}, default="all"
+        The rows among which the ``n_neighbors``-th neighbour is found.
+
+    {standardize}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The class labels.
+    X_fit_ : ndarray of shape (n_samples, n_features)
+        The (standardised) training rows, the kernel centres.
+    gamma_ : ndarray of shape (n_samples,)
+        The kernel precisions :math:`\\gamma_i`.
+    radius_ : ndarray of shape (n_samples,)
+        The neighbour distances :math:`d_i`.
+    dual_coef_ : ndarray of shape (n_samples,)
+        The kernel weights :math:`w`.
+    mean_, scale_ : ndarray of shape (n_features,)
+        The standardisation (zeros and ones when ``standardize=False``).
     """
 
     _parameter_constraints: dict = {
-        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_neighbors": [POSITIVE_INT],
+        "alpha": [NON_NEGATIVE],
         "threshold": [Interval(numbers.Real, None, None, closed="neither")],
         "bandwidth_from": [StrOptions({"dist", "sqdist"})],
         "neighbors_from": [StrOptions({"all", "same_class"})],
         "standardize": ["boolean"],
     }
 
-    def __init__(
-        self,
-        n_neighbors=5,
-        *,
-        alpha=1e-8,
-        threshold=0.0,
-        bandwidth_from="dist",
-        neighbors_from="all",
-        standardize=True,
-    ):
-        self.n_neighbors = n_neighbors
-        self.alpha = alpha
-        self.threshold = threshold
-        self.bandwidth_from = bandwidth_from
-        self.neighbors_from = neighbors_from
-        self.standardize = standardize
+    def __init__(self, n_neighbors=5, *, alpha=1e-8, threshold=0.0, bandwidth_from="dist", neighbors_from="all",
+                 standardize=True):
+        set_params_from_init(self, locals())
 
     def fit(self, X, y):
         self._validate_params()

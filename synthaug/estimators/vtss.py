@@ -1,6 +1,8 @@
 """VTSSSampler: an imbalanced-learn sampler that adds the TG-VTSS-selected number of rows.
 
-See :func:`synthaug.diagnosis.diagnose` for the selection (Ma & Zhang, arXiv 2601.16120).
+See :func:`synthaug.diagnosis.diagnose` for the selection (Ma & Zhang, 2026, "Synthetic
+Augmentation in Imbalanced Learning: When It Helps, When It Hurts, and How Much to Add",
+arXiv 2601.16120).
 """
 
 from __future__ import annotations
@@ -8,34 +10,22 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from imblearn.over_sampling.base import BaseOverSampler
-from scipy import sparse
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from synthaug.config import uses_x64
+from synthaug.estimators._docs import fill_doc
+from synthaug.estimators.base import DenseOverSampler, seed_from_random_state, set_params_from_init
 
 __all__ = ["VTSSSampler"]
 
 
-class VTSSSampler(BaseOverSampler):
+@fill_doc
+class VTSSSampler(DenseOverSampler):
     """Add the cross-validated number of synthetic minority rows (TG-VTSS or VTSS).
 
     ``fit_resample(X, y)`` runs :func:`synthaug.diagnose` on ``(X, y)`` (binary
     targets), then appends the refitted size's synthetic rows (mapped back to the
     original feature scale) after the original rows, so it drops into
-    ``imblearn.pipeline.Pipeline`` in place of a fixed-ratio sampler. The
-    diagnosis is kept in ``diagnosis_`` and the size in ``n_synthetic_``.
-
-    Parameters:
-      generator: a name, a synthaug ``Generator``, an imbalanced-learn over-sampler
-        (e.g. ``SMOTE(k_neighbors=3)``) or a callable ``fn(X_minority, n, random_state)``.
-      model: the model whose balanced validation loss selects the size
-        (``"logistic"``, ``"rff-logistic"``, ``"mlp"``, …).
-      method: ``"tg-vtss"`` (default) or ``"vtss"``.
-      folds, repeats, crossfit_folds, alpha, tau, gammas, standardize: as in
-        :func:`synthaug.diagnose`.
-      random_state: integer seed (None draws one from NumPy's global state).
+    ``imblearn.pipeline.Pipeline`` in place of a fixed-ratio sampler.
 
     ``sampling_strategy`` is fixed to ``"auto"`` (the size is chosen by
     validation, not by a ratio). Multi-class targets (documented extension; the
@@ -43,6 +33,49 @@ class VTSSSampler(BaseOverSampler):
     against the majority class alone (one-vs-majority), and ``diagnosis_`` /
     ``n_synthetic_`` are dicts keyed by class. Classes as large as the majority
     are left alone.
+
+    Parameters
+    ----------
+    generator : str, Generator, imbalanced-learn sampler or callable, default="smote"
+        A generator name, a synthaug ``Generator``, an imbalanced-learn over-sampler
+        (e.g. ``SMOTE(k_neighbors=3)``) or a callable ``fn(X_minority, n, random_state)``.
+
+    model : str or Model, default="logistic"
+        The model whose balanced validation loss selects the size (``"logistic"``,
+        ``"rff-logistic"``, ``"mlp"``, ...).
+
+    method : {"tg-vtss", "vtss"}, default="tg-vtss"
+        Candidate sizes from the symmetry test and the generator's quality score
+        (``"tg-vtss"``), or the grid ``gammas`` times the class gap (``"vtss"``).
+
+    folds : int, default=5
+        Stratified K-fold cross-validation of the size selection.
+
+    repeats : int, default=1
+        Repeats of that cross-validation.
+
+    crossfit_folds : int, default=3
+        Folds of the cross-fitted mismatch estimate and of the quality score.
+
+    alpha : float, default=0.05
+        Level of the local-symmetry Wald test, in (0, 1).
+
+    tau : float, default=10.0
+        Quality-score threshold between a "realistic" and a "biased" generator.
+
+    gammas : array-like of float or None, default=None
+        The VTSS grid in multiples of the gap (``method="vtss"``); default 0.5 to 1.5.
+
+    {standardize}
+
+    {random_state}
+
+    Attributes
+    ----------
+    diagnosis_ : Diagnosis or dict
+        The diagnosis (binary targets), or one per oversampled class.
+    n_synthetic_ : int or dict
+        The selected synthetic size (binary targets), or one per oversampled class.
     """
 
     sampling_strategy = "auto"
@@ -61,47 +94,16 @@ class VTSSSampler(BaseOverSampler):
         "random_state": ["random_state"],
     }
 
-    def __init__(
-        self,
-        generator="smote",
-        model="logistic",
-        *,
-        method="tg-vtss",
-        folds=5,
-        repeats=1,
-        crossfit_folds=3,
-        alpha=0.05,
-        tau=10.0,
-        gammas=None,
-        standardize=True,
-        random_state=None,
-    ):
-        self.generator = generator
-        self.model = model
-        self.method = method
-        self.folds = folds
-        self.repeats = repeats
-        self.crossfit_folds = crossfit_folds
-        self.alpha = alpha
-        self.tau = tau
-        self.gammas = gammas
-        self.standardize = standardize
-        self.random_state = random_state
+    def __init__(self, generator="smote", model="logistic", *, method="tg-vtss", folds=5, repeats=1, crossfit_folds=3,
+                 alpha=0.05, tau=10.0, gammas=None, standardize=True, random_state=None):
+        set_params_from_init(self, locals())
 
-    @uses_x64
-    def _fit_resample(self, X, y):
+    def _resample(self, X, y):
         from synthaug.diagnosis.api import diagnose
 
-        if sparse.issparse(X):
-            X_res, y_res = self._fit_resample(X.toarray(), y)
-            return type(X)(X_res), y_res
-        X = np.asarray(X)
-        if not np.issubdtype(X.dtype, np.floating):
-            X = X.astype(float)
         classes, counts = np.unique(y, return_counts=True)
         majority = classes[np.argmax(counts)]
-        seed = int(self.random_state) if isinstance(self.random_state, numbers.Integral) else int(
-            check_random_state(self.random_state).randint(0, 2**31 - 1))
+        seed = seed_from_random_state(self.random_state)
         self.diagnosis_, self.n_synthetic_ = {}, {}
         X_parts, y_parts = [X], [y]
         for i, cls in enumerate(classes):

@@ -6,15 +6,33 @@ imbalanced-learn's ``parametrize_with_checks`` (which includes scikit-learn's), 
 through scikit-learn's. ``CHECK_PARAMS`` gives the few estimators that need constructor
 arguments to be checked at all (required arguments) or quickly (small networks);
 ``EXPECTED_FAILED`` names each expected failure with its reason.
+
+Also by discovery: every generator-backed sampler's parameters are its generator factory's
+(names and defaults), every estimator's docstring documents every parameter (numpydoc),
+and the bucketed samplers compile their jitted core once per shape bucket across the folds
+of a cross-validation.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
+
+import numpy as np
 import pytest
 from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+from sklearn.model_selection import KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_checks
 
-from synthaug.estimators import all_estimators
+import synthaug.generators.leo_cvae as leo_module
+import synthaug.generators.moms as moms_module
+from synthaug.estimators import GeneratorSampler, LEOCVAESampler, MOMSSampler, SMOTESampler, all_estimators
+from synthaug.estimators._docs import fill_doc
+from synthaug.estimators.base import SAMPLER_PARAMETERS, set_params_from_init
+from synthaug.generators import GENERATOR_FACTORIES, make_generator
+from synthaug.generators.registry import resolve_factory
+
+from compile_count import compiled  # tests/compile_count.py
 
 #: Non-default constructor arguments for the checks (random_state=0 is set where there is one).
 CHECK_PARAMS = {
@@ -71,16 +89,169 @@ def test_sklearn_classifier_checks(estimator, check):
     check(estimator)
 
 
-# Samplers that expose a generator factory's parameters one to one declare it as ``_factory``;
-# a parameter added to one and not the other (LEO-CVAE's weight_decay was such a drift) fails here.
-_BASE_PARAMS = {"sampling_strategy", "n_synthetic", "gap_multiple", "random_state"}
+# ---------------------------------------------------------------------------------------------
+# Generator-backed samplers: their parameters are the factory's (by discovery, no list).
+
+_MISSING = "<missing>"
 
 
-@pytest.mark.parametrize("name,cls", [(n, c) for n, c in all_estimators("sampler") if hasattr(c, "_factory")])
-def test_sampler_parameters_match_their_generator_factory(name, cls):
-    import inspect
+def _parameter_drift(cls) -> dict:
+    """Factory parameter -> (sampler default, factory default) wherever the two disagree.
 
-    factory = inspect.signature(cls._factory).parameters
+    The sampler's ``__init__`` parameters (minus the sampler-only ones, renamed through
+    ``_generator_param_names``) must be the factory's parameters (minus ``name``) with the
+    same defaults; a parameter on one side only shows as ``"<missing>"`` on the other.
+    """
+    factory = inspect.signature(resolve_factory(cls._generator_name)).parameters
     expected = {p: v.default for p, v in factory.items() if p != "name"}
-    params = {p: v for p, v in cls().get_params().items() if p not in _BASE_PARAMS}
-    assert params == expected, name
+    init = inspect.signature(cls.__init__).parameters
+    got = {
+        cls._generator_param_names.get(p, p): v.default
+        for p, v in init.items()
+        if p != "self" and p not in SAMPLER_PARAMETERS
+    }
+    return {
+        p: (got.get(p, _MISSING), expected.get(p, _MISSING))
+        for p in sorted(got.keys() | expected.keys())
+        if got.get(p, _MISSING) != expected.get(p, _MISSING)
+    }
+
+
+_GENERATOR_SAMPLERS = [(n, c) for n, c in all_estimators("sampler") if issubclass(c, GeneratorSampler)]
+
+
+def test_generator_samplers_are_discovered():
+    names = {n for n, _ in _GENERATOR_SAMPLERS}
+    assert {"SMOTESampler", "SMOTENCSampler", "GKSMOTESampler", "MOMSSampler", "LEOCVAESampler"} <= names
+    assert "VTSSSampler" not in names  # it takes a generator, it is not backed by one
+    for name, cls in _GENERATOR_SAMPLERS:
+        assert cls._generator_name in GENERATOR_FACTORIES, name
+        init = inspect.signature(cls.__init__).parameters
+        assert set(cls._generator_param_names) <= set(init), name  # no stale renaming
+
+
+@pytest.mark.parametrize("name,cls", _GENERATOR_SAMPLERS)
+def test_sampler_parameters_match_their_generator_factory(name, cls):
+    assert _parameter_drift(cls) == {}, name
+
+
+def test_parameter_drift_is_caught():
+    class NoWeightDecay(LEOCVAESampler):  # LEO-CVAE before weight_decay was added to the sampler
+        def __init__(self, *, k=15, gamma=2.5, beta=4.0, kl_floor=0.1, hidden=64, latent=16, epochs=200,
+                     patience=25, lr=1e-3, batch_size=32, val_fraction=0.2, weighting="class*entropy",
+                     generation="seed", sampling_strategy="auto", n_synthetic=None, gap_multiple=None,
+                     random_state=None):
+            set_params_from_init(self, locals())
+
+    class OtherDefault(SMOTESampler):
+        def __init__(self, *, k_neighbors=3, sampling_strategy="auto", n_synthetic=None, gap_multiple=None,
+                     random_state=None):
+            set_params_from_init(self, locals())
+
+    class Unmapped(SMOTESampler):
+        _generator_param_names = {}
+
+    assert _parameter_drift(NoWeightDecay) == {"weight_decay": (_MISSING, 1e-5)}
+    assert _parameter_drift(OtherDefault) == {"k": (3, 5)}
+    assert _parameter_drift(Unmapped) == {"k": (_MISSING, 5), "k_neighbors": (5, _MISSING)}
+
+
+@pytest.mark.parametrize("name,cls", [(n, c) for n, c in _GENERATOR_SAMPLERS if n != "SMOTENCSampler"])
+def test_sampler_builds_its_generator_from_its_parameters(name, cls):
+    """The registry's object for the sampler's parameters: one generator cache, shared."""
+    est = cls(**CHECK_PARAMS.get(name, {}))
+    params = {cls._generator_param_names.get(p, p): v for p, v in est.get_params().items()
+              if p not in SAMPLER_PARAMETERS}
+    if "kind" in params:
+        params["kind"] = int(params["kind"])
+    assert est._generator() is make_generator(cls._generator_name, **params)
+
+
+# ---------------------------------------------------------------------------------------------
+# Docstrings: a full numpydoc Parameters section, shared paragraphs filled in.
+
+_SECTION = re.compile(r"^([ \t]*)Parameters\n\1-{10,}\n(?P<body>.*?)(?=^[ \t]*\w[\w ]*\n[ \t]*-{3,}\n|\Z)",
+                      re.MULTILINE | re.DOTALL)
+
+
+def _documented_parameters(doc: str) -> list[str]:
+    match = _SECTION.search(doc or "")
+    assert match, "no numpydoc Parameters section"
+    body = match.group("body")
+    indent = len(match.group(1))
+    names = []
+    for line in body.splitlines():
+        m = re.match(r"^( *)([\w*, ]+?) : ", line)
+        if m and len(m.group(1)) == indent:
+            names += [n.strip() for n in m.group(2).split(",")]
+    return names
+
+
+@pytest.mark.parametrize("name,cls", all_estimators())
+def test_docstring_documents_every_parameter(name, cls):
+    doc = cls.__doc__
+    assert "Parameters\n" in doc, name
+    assert not re.search(r"^\s*\{\w+\}\s*$", doc, re.MULTILINE), f"{name}: unfilled placeholder"
+    params = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    assert _documented_parameters(doc) == params, name  # every parameter, in signature order
+
+
+def test_fill_doc_placeholders():
+    @fill_doc
+    class Documented:
+        """Title.
+
+        Parameters
+        ----------
+        {k_neighbors}
+
+        {sampler_parameters}
+        """
+
+    assert _documented_parameters(Documented.__doc__) == ["k_neighbors", *SAMPLER_PARAMETERS]
+    assert "        Number of nearest minority neighbours" in Documented.__doc__  # indented as the placeholder
+
+    with pytest.raises(KeyError, match="no_such_parameter"):
+        @fill_doc
+        class Undocumented:
+            """Parameters
+            ----------
+            {no_such_parameter}
+            """
+
+
+# ---------------------------------------------------------------------------------------------
+# Compile once per shape bucket in a cross-validation loop (folds differ in row counts).
+
+
+def _cv_folds():
+    """Training folds of a shuffled 5-fold CV: every fold has its own class counts."""
+    rng = np.random.default_rng(0)
+    n0, n1 = 90, 25
+    X = np.vstack([rng.normal(size=(n0, 2)), rng.normal(size=(n1, 2)) + 1.5])
+    y = np.r_[np.zeros(n0, int), np.ones(n1, int)]
+    folds = [(X[tr], y[tr]) for tr, _ in KFold(5, shuffle=True, random_state=0).split(X)]
+    sizes = {tuple(np.bincount(yt)) for _, yt in folds}
+    assert len(sizes) == 5, sizes  # (majority, minority) from (69, 23) to (75, 17)
+    return folds
+
+
+@pytest.mark.parametrize(
+    "sampler, jitted",
+    [
+        (lambda: MOMSSampler(epochs=3, random_state=0), lambda: [moms_module._fit, moms_module._transform]),
+        (lambda: LEOCVAESampler(k=3, hidden=8, latent=2, epochs=3, random_state=0), lambda: [leo_module._epoch]),
+    ],
+    ids=["MOMSSampler", "LEOCVAESampler"],
+)
+def test_cross_validation_compiles_once_per_bucket(sampler, jitted):
+    folds = _cv_folds()  # yet one bucket: moms.bucket maps minorities 17-23 to 32, majorities 69-75 to 96
+    assert len({(moms_module.bucket(n0), moms_module.bucket(n1)) for n0, n1 in
+                (np.bincount(yt) for _, yt in folds)}) == 1
+    fns = jitted()
+    before = [compiled(f) for f in fns]
+    for X, y in folds:
+        X_res, y_res = sampler().fit_resample(X, y)
+        assert np.bincount(y_res).tolist() == [np.bincount(y)[0]] * 2
+    grown = [compiled(f) - b for f, b in zip(fns, before)]
+    assert all(g <= 1 for g in grown), grown
