@@ -1,7 +1,8 @@
-"""Simulation designs: the registry, the result type and the JSON contract.
+"""Simulation designs: running them, the result type and the JSON contract.
 
-Each design (one module in the top-level ``simulations`` package) exposes a
-:class:`Design`. :func:`run_design` runs one and returns a
+The designs are modules of :mod:`synthaug.designs`, listed in its registry
+:data:`synthaug.designs.DESIGNS` and each following
+:class:`synthaug.designs.DesignModule`. :func:`run_design` runs one and returns a
 :class:`SimulationResult` whose JSON form is the stable CLI contract::
 
     {"design", "reps", "seed", "version", "settings", "records": [...], "summaries": [...]}
@@ -14,13 +15,17 @@ key does not apply) plus design-specific keys; every summary has the keys of
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import json
 import math
 from typing import Callable
 
-from synthaug.config import uses_x64
 import numpy as np
+
+from synthaug.config import uses_x64
+from synthaug.core.validation import check_int
+from synthaug.designs import DESIGNS, PROTOCOL_ATTRIBUTES
 
 __all__ = [
     "Design",
@@ -48,23 +53,6 @@ RECORD_KEYS = (
     "reps",
 )
 SUMMARY_KEYS = ("kind", "method", "generator", "x", "y", "estimate", "ci_low", "ci_high")
-
-#: Design names, in the order ``synthaug simulate --list`` prints them.
-DESIGN_MODULES = {
-    "biased-aligned": "synthaug.designs.biased_aligned",
-    "realistic-aligned": "synthaug.designs.realistic_aligned",
-    "mean-shift-symmetry": "synthaug.designs.mean_shift_symmetry",
-    "logistic-symmetry": "synthaug.designs.logistic_symmetry",
-    "symmetry-test": "synthaug.designs.symmetry_test",
-    "tgvtss-linear": "synthaug.designs.tgvtss_linear",
-    "tgvtss-nonlinear": "synthaug.designs.tgvtss_nonlinear",
-    "nonsynthetic": "synthaug.designs.nonsynthetic",
-    "bias-correction": "synthaug.designs.bias_correction",
-    "smote-bias": "synthaug.designs.smote_bias",
-    "bc-multitask": "synthaug.designs.bc_multitask",
-    "bc-ate": "synthaug.designs.bc_ate",
-}
-
 
 def _clean(v):
     """JSON-safe scalar: numpy → Python, NaN/inf → None."""
@@ -114,15 +102,22 @@ def summary(kind, method, generator, x, y, estimate, ci_low, ci_high, **extra) -
 
 @dataclasses.dataclass(frozen=True)
 class Design:
-    """A simulation design.
+    """A simulation design, as read from its module (see :class:`synthaug.designs.DesignModule`).
 
-    Attributes:
-      name: CLI name.
-      description: one line for ``--list``.
-      generators: generator names the design accepts.
-      default_generators: those run when ``--generators`` is not given.
-      run: ``run(key, reps, generators, quick, progress, dtype, batch_size) -> (records, summaries, settings)``.
-      plot: ``plot(result) -> matplotlib Figure``.
+    Parameters
+    ----------
+    name : str
+        CLI name (the module's ``NAME``).
+    description : str
+        One line for ``--list`` (``DESCRIPTION``).
+    generators : tuple of str
+        Generator names the design accepts (``GENERATORS``).
+    default_generators : tuple of str
+        Those run when ``--generators`` is not given (``DEFAULT_GENERATORS``).
+    run : callable
+        ``run(key, reps, generators, *, quick, progress, dtype, batch_size) -> (records, summaries, settings)``.
+    plot : callable
+        ``plot(result) -> matplotlib.figure.Figure``.
     """
 
     name: str
@@ -132,9 +127,54 @@ class Design:
     run: Callable
     plot: Callable
 
+    @classmethod
+    def from_module(cls, module) -> "Design":
+        """The design of a module that follows :class:`synthaug.designs.DesignModule`.
+
+        Parameters
+        ----------
+        module : module or str
+            The design module, or its import path.
+
+        Returns
+        -------
+        Design
+            One object per module (cached), so ``from_module(m) is from_module(m)``.
+        """
+        return _design_of(module if isinstance(module, str) else module.__name__)
+
+
+@functools.lru_cache(maxsize=None)
+def _design_of(module_name: str) -> Design:
+    mod = importlib.import_module(module_name)
+    missing = [a for a in PROTOCOL_ATTRIBUTES if not hasattr(mod, a)]
+    if missing:
+        raise TypeError(f"design module {module_name} lacks {', '.join(missing)} (see synthaug.designs.DesignModule)")
+    return Design(mod.NAME, mod.DESCRIPTION, tuple(mod.GENERATORS), tuple(mod.DEFAULT_GENERATORS), mod.run, mod.plot)
+
 
 @dataclasses.dataclass
 class SimulationResult:
+    """The outcome of :func:`run_design`: what ``synthaug simulate --out`` writes as JSON.
+
+    Parameters
+    ----------
+    design : str
+        The design's name.
+    reps : int
+        Monte Carlo replications per cell.
+    seed : int
+        Seed of the run's PRNG key.
+    version : str
+        synthaug version that produced it.
+    records : list of dict
+        Flat records (keys :data:`RECORD_KEYS` first).
+    summaries : list of dict
+        Summary rows (keys :data:`SUMMARY_KEYS` first).
+    settings : dict
+        The design's settings plus ``generators``, ``quick`` and ``dtype``.
+    """
+
     design: str
     reps: int
     seed: int
@@ -179,13 +219,30 @@ class SimulationResult:
 
 
 def list_designs() -> list[str]:
-    return list(DESIGN_MODULES)
+    """Names of the registered designs (:data:`synthaug.designs.DESIGNS`), in ``--list`` order."""
+    return list(DESIGNS)
 
 
 def get_design(name: str) -> Design:
-    if name not in DESIGN_MODULES:
-        raise ValueError(f"unknown design {name!r}; available designs: {', '.join(DESIGN_MODULES)}")
-    return importlib.import_module(DESIGN_MODULES[name]).DESIGN
+    """The registered design called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`synthaug.designs.DESIGNS`.
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    ValueError
+        If no design has that name.
+    """
+    if name not in DESIGNS:
+        raise ValueError(f"unknown design {name!r}; available designs: {', '.join(DESIGNS)}")
+    return Design.from_module(DESIGNS[name])
 
 
 @uses_x64
@@ -200,16 +257,40 @@ def run_design(
     dtype=None,
     batch_size: int | None = None,
 ) -> SimulationResult:
-    """Run a design by name (see ``synthaug simulate --list``).
+    """Run a registered design by name (see ``synthaug simulate --list``).
 
-    Args:
-      reps: Monte Carlo replications (default 100, or the quick default with ``quick``).
-      seed: integer seed of the PRNG key.
-      generators: sequence (or comma-separated string) of generator names; default
-        the design's defaults. Unknown names raise ``ValueError``.
-      quick: reduced grids for demos and tests (seconds).
-      dtype: ``"float64"`` (default) or ``"float32"``.
-      batch_size: replications per vmapped chunk (memory bound).
+    Parameters
+    ----------
+    name : str
+        A key of :data:`synthaug.designs.DESIGNS`.
+    reps : int, optional
+        Monte Carlo replications per cell, at least 2 (an MCSE needs two); default 100,
+        or 20 with ``quick``.
+    seed : int, default=0
+        Non-negative seed of the PRNG key.
+    generators : str or sequence of str, optional
+        Generator names (a sequence or a comma-separated string), a subset of the
+        design's ``GENERATORS``; default its ``DEFAULT_GENERATORS``.
+    quick : bool, default=False
+        Reduced grids for demos and tests (seconds to a minute).
+    progress : bool, default=True
+        Show a progress bar per cell.
+    dtype : {"float64", "float32"}, optional
+        Floating dtype of data and fits; default float64.
+    batch_size : int, optional
+        Replications per vmapped chunk (a memory bound); default chosen by the design.
+
+    Returns
+    -------
+    SimulationResult
+        Records, summaries and settings; the settings gain ``generators``, ``quick``
+        and ``dtype``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown design or generator, no generator, ``reps < 2``, a negative
+        seed, ``batch_size < 1`` or an unsupported dtype.
     """
     import jax
 
@@ -232,16 +313,17 @@ def run_design(
             )
     if reps is None:
         reps = 20 if quick else 100
-    if int(reps) != reps or reps < 2:
-        raise ValueError(f"reps must be an integer >= 2 (an MCSE needs two replications); got {reps}")
-    if int(seed) != seed or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed}")
-    if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer; got {batch_size}")
+    try:
+        reps = check_int(reps, "reps", 2)
+    except ValueError as err:
+        raise ValueError(f"{err} (an MCSE needs two replications)") from None
+    seed = check_int(seed, "seed", 0)
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size")
     dt = resolve_dtype(dtype)
-    key = jax.random.PRNGKey(int(seed))
+    key = jax.random.PRNGKey(seed)
     records, summaries, settings = design.run(
-        key, int(reps), gens, quick=quick, progress=progress, dtype=dt, batch_size=batch_size
+        key, reps, gens, quick=quick, progress=progress, dtype=dt, batch_size=batch_size
     )
     settings = dict(settings, generators=list(gens), quick=bool(quick), dtype=str(np.dtype(dt)))
-    return SimulationResult(name, int(reps), int(seed), __version__, records, summaries, settings)
+    return SimulationResult(name, reps, seed, __version__, records, summaries, settings)

@@ -131,7 +131,7 @@ def test_smote_too_few_minority_rows():
         smote_with_parents(KEY, X, 3, k=5)
     # k + 1 rows is enough
     assert smote(4)(KEY, X, 3).shape == (3, 2)
-    with pytest.raises(ValueError, match="integer k >= 1"):
+    with pytest.raises(ValueError, match="k must be a positive integer"):
         smote(0)
 
 

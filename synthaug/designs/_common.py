@@ -60,11 +60,36 @@ COLORS = {
 
 
 def errorbar(ax, x, mean, mcse, label, color=None, **kw):
+    """Mean ± 1.96 MCSE against ``x`` on ``ax``, in the designs' marker style."""
     x, mean, mcse = (np.asarray(v, float) for v in (x, mean, mcse))
     ax.errorbar(x, mean, yerr=1.96 * mcse, label=label, color=color, marker="o", ms=3.5, capsize=2, lw=1.4, **kw)
 
 
+def finish_figure(fig, result, title=None):
+    """Give ``fig`` its overall title and a tight layout; return it (the last step of every design's ``plot``).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    result : synthaug.simulate.SimulationResult
+        The result drawn; the default title is ``"{design}: {reps} replications, seed {seed}"``.
+    title : str, optional
+        A title of the design's own instead.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``.
+    """
+    if title is None:
+        title = f"{result.design}: {result.reps} replications, seed {result.seed}"
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def select(result, **where):
+    """Records of ``result`` matching ``where``, ordered by (n1, n_synthetic)."""
     rows = result.select(**where)
     return sorted(rows, key=lambda r: (r["n1"], r["n_synthetic"]))
 

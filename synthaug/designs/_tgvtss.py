@@ -16,10 +16,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.diagnosis.alignment import alignment, crossfit_mismatch, generator_quality_score, theory_size_from
 from synthaug.core.folds import Folds, stratified_folds
+from synthaug.core.montecarlo import mean_mcse, run_replications
+from synthaug.diagnosis.alignment import alignment, crossfit_mismatch, generator_quality_score, theory_size_from
 from synthaug.diagnosis.symmetry import pilot_fit, symmetry_test, wald_cutoff
-from synthaug.diagnosis.vtss import cv_losses, sizes_from_gammas, tg_candidates
+from synthaug.diagnosis.vtss import balanced_validation_loss, cv_losses, sizes_from_gammas, tg_candidates
+from synthaug.simulate import record, summary
+
+from synthaug.designs._common import COLORS, auto_batch, finish_figure
 
 
 class Selection(NamedTuple):
@@ -72,8 +76,6 @@ def select_sizes(model, aux, generator, key, X0, X1, *, cv_folds=5, holdout=Fals
 
 def diagnosis_summaries(design, generator, sel: dict, gap: int, **extra):
     """Shares of runs per regime / generator quality and medians of GQS, cosine and selected γ."""
-    from synthaug.simulate import summary
-
     reject = np.asarray(sel["reject"], bool)
     gqs = np.asarray(sel["gqs"], float)
     out = [
@@ -116,17 +118,59 @@ def end_to_end(model, generator, key, X0, X1, T0, T1, *, cv_folds=5, holdout=Fal
     X = jnp.concatenate([X0, X1])
     y = jnp.concatenate([jnp.zeros(n0, X.dtype), jnp.ones(n1, X.dtype)])
     params = model.fit_sizes(aux, k_fit, X, y, pool, sizes)
-    from synthaug.diagnosis.vtss import balanced_validation_loss
-
     losses = jax.vmap(lambda p: balanced_validation_loss(model, aux, p, T0, T1))(params)
     return losses, sel._asdict()
 
 
+def end_to_end_replication(model, generator, sample_majority, sample_minority, n0, n1, n_test, dtype, **options):
+    """One replication of an end-to-end design on fresh data, as a function of its key.
+
+    Draws ``n0`` majority and ``n1`` minority training rows and ``n_test`` test rows per
+    class from the samplers ``sample_*(key, n, dtype)``, then runs :func:`end_to_end`
+    with ``options``; returns ``one(key) -> (test_losses, selection)``, pure and vmappable.
+    """
+
+    def one(key):
+        k0, k1, t0, t1, kr = jax.random.split(key, 5)
+        X0, X1 = sample_majority(k0, n0, dtype), sample_minority(k1, n1, dtype)
+        T0, T1 = sample_majority(t0, n_test, dtype), sample_minority(t1, n_test, dtype)
+        return end_to_end(model, generator, kr, X0, X1, T0, T1, **options)
+
+    return one
+
+
+def run_end_to_end(design, generator, one, key, reps, bytes_per_rep, *, n0, n1, curve_gammas, progress, batch_size):
+    """Run ``reps`` replications ``one(key)`` of an end-to-end design; returns ``(records, summaries)``.
+
+    Parameters
+    ----------
+    design, generator : str
+        Names written into the records.
+    one : callable
+        ``one(key) -> (test_losses, selection)``, from :func:`end_to_end_replication`.
+    key : jax.Array
+        PRNG key of the run.
+    reps : int
+        Replications.
+    bytes_per_rep : float
+        Memory estimate of one replication; sizes the vmapped chunks
+        (:func:`synthaug.designs._common.auto_batch`) unless ``batch_size`` is given.
+    n0, n1 : int
+        Training class sizes.
+    curve_gammas : sequence of float
+        The fixed-γ grid of the test-loss curve.
+    progress : bool
+        Show a progress bar.
+    batch_size : int or None
+        Replications per vmapped chunk.
+    """
+    bs = auto_batch(bytes_per_rep, reps, batch_size)
+    losses, sel = run_replications(one, key, reps, batch_size=bs, progress=progress, desc=design)
+    return end_to_end_records(design, generator, losses, sel, n0, n1, curve_gammas, reps)
+
+
 def end_to_end_records(design, generator, losses, sel, n0, n1, curve_gammas, reps):
     """Records (fixed-γ curve, raw, balance, vtss, tg-vtss) and summaries for :func:`end_to_end` output."""
-    from synthaug.core.montecarlo import mean_mcse
-    from synthaug.simulate import record, summary
-
     gap = n0 - n1
     L = np.asarray(losses, float)
     G = len(curve_gammas)
@@ -162,8 +206,6 @@ def end_to_end_records(design, generator, losses, sel, n0, n1, curve_gammas, rep
 def plot_end_to_end(result, title):
     """Test-loss curve over γ with the rules' mean losses and the selected γ distribution."""
     import matplotlib.pyplot as plt
-
-    from synthaug.designs._common import COLORS
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
     ax = axes[0]
@@ -208,6 +250,4 @@ def plot_end_to_end(result, title):
             bbox=dict(facecolor="white", alpha=0.85, edgecolor="0.8"))
     ax.set_xlabel("selected γ: median and quartiles over runs")
     ax.set_title("diagnosis read-out", fontsize=10)
-    fig.suptitle(f"{result.design}: {result.reps} replications, seed {result.seed}", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result)

@@ -29,16 +29,16 @@ import jax.numpy as jnp
 import numpy as np
 
 from synthaug.bias_correction.extensions import ATE_METHODS, ate_estimates
-from synthaug.generators.bias_study import smote_global
-from synthaug.generators.basic import smote
+from synthaug.generators.basic import smote, smote_global
 from synthaug.core.montecarlo import run_replications
 from synthaug.theory.populations import gauss_expect
 from synthaug.simulate import Design
 
 from synthaug.designs._bc_common import estimator_records
-from synthaug.designs._common import errorbar
+from synthaug.designs._common import errorbar, finish_figure
 
 NAME = "bc-ate"
+DESCRIPTION = "ATE with 5 % treated: plug-in/AIPW/IPW with raw, naive and bias-corrected models (bias, SE, RMSE, coverage)"
 D = 3
 N1_GRID = (50, 100)
 N1_QUICK = (50,)
@@ -47,6 +47,7 @@ MU_T = np.array([0.5, 0.0, 0.0])
 GAMMA0 = np.array([1.0, 0.5, 0.0, -0.5])
 GAMMA1 = np.array([1.5, 0.5, 0.0, 0.5])
 GENERATORS = ("smote", "smote-global")
+DEFAULT_GENERATORS = ("smote",)
 
 
 def true_ate(n0: int, n1: int) -> float:
@@ -80,7 +81,7 @@ def replication(n1: int, generator: str, dtype_name: str):
     return one
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     grid = N1_QUICK if quick else N1_GRID
     records = []
     truths = {}
@@ -99,7 +100,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, [], settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     metrics = ("bias", "rmse", "coverage")
@@ -118,16 +119,8 @@ def _plot(result):
         ax.set_title(metric)
         ax.axhline(0.95 if metric == "coverage" else 0.0, color="k", lw=0.8, ls="--")
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"{NAME}: {result.reps} replications, seed {result.seed} (mean ± 1.96 MCSE)", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result, f"{NAME}: {result.reps} replications, seed {result.seed} (mean ± 1.96 MCSE)")
 
 
-DESIGN = Design(
-    name=NAME,
-    description="ATE with 5 % treated: plug-in/AIPW/IPW with raw, naive and bias-corrected models (bias, SE, RMSE, coverage)",
-    generators=GENERATORS,
-    default_generators=("smote",),
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

@@ -26,20 +26,21 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.bias_correction.extensions import multitask_bias, sandwich_cov
-from synthaug.generators.bias_study import smote_global
-from synthaug.bias_correction.method import augmented_design, corrected_fit, correction_coefficient, estimate_bias
+from synthaug.bias_correction import augmented_design, corrected_fit, correction_coefficient, estimate_bias
+from synthaug.bias_correction.extensions import multitask_bias
+from synthaug.core.glm import sandwich_cov
 from synthaug.core.fit import weighted_fit
-from synthaug.generators.basic import smote
+from synthaug.generators.basic import smote, smote_global
 from synthaug.core.losses import logistic_loss
 from synthaug.core.montecarlo import mean_mcse, run_replications
 from synthaug.theory.populations import GaussianLaw, Population
 from synthaug.simulate import Design, record
 
 from synthaug.designs._bc_common import estimator_records
-from synthaug.designs._common import errorbar
+from synthaug.designs._common import errorbar, finish_figure
 
 NAME = "bc-multitask"
+DESCRIPTION = "multi-task: data-poor task corrected with a bias estimated on data-rich tasks (bias, SD, RMSE, coverage)"
 D = 5
 N1_GRID = (20, 50)
 N1_QUICK = (20,)
@@ -48,6 +49,7 @@ N_RICH = 4000
 RICH_TASKS = 3
 RIDGE = 1e-6
 GENERATORS = ("smote", "smote-global")
+DEFAULT_GENERATORS = GENERATORS
 METHODS = ("raw", "reweight", "naive", "bc-own", "bc-rich")
 
 
@@ -100,7 +102,7 @@ def replication(n1: int, generator: str, dtype_name: str):
     return one
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     grid = N1_QUICK if quick else N1_GRID
     theta_star = np.asarray(poor_population().theta_star)
     records = []
@@ -121,7 +123,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, [], settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     metrics = ("sq_error", "slope_bias", "slope_coverage")
@@ -142,17 +144,9 @@ def _plot(result):
             ax.axhline(0.0, color="k", lw=0.8, ls="--")
     axes[0].set_yscale("log")
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"{NAME}: data-poor task, {result.reps} replications, seed {result.seed} (mean ± 1.96 MCSE)",
-                 fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result, f"{NAME}: data-poor task, {result.reps} replications, seed {result.seed} "
+                                      "(mean ± 1.96 MCSE)")
 
 
-DESIGN = Design(
-    name=NAME,
-    description="multi-task: data-poor task corrected with a bias estimated on data-rich tasks (bias, SD, RMSE, coverage)",
-    generators=GENERATORS,
-    default_generators=GENERATORS,
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

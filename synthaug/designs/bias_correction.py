@@ -39,17 +39,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.generators.bias_study import bootstrap, shrink, smote_global
-from synthaug.bias_correction.method import COMPARE_METHODS, compare_estimators
-from synthaug.generators.basic import gaussian_fit, smote
+from synthaug.bias_correction import COMPARE_METHODS, compare_estimators
+from synthaug.generators import make_generator
 from synthaug.core.losses import logistic_loss
 from synthaug.core.montecarlo import mean_mcse, run_replications
 from synthaug.theory.populations import GaussianLaw, Population
 from synthaug.simulate import Design, record, summary
 
-from synthaug.designs._common import auto_batch, errorbar, slope_summary
+from synthaug.designs._common import auto_batch, errorbar, finish_figure, slope_summary
 
 NAME = "bias-correction"
+DESCRIPTION = "Lyu et al. (reconstructed): raw/reweight/naive vs majority-based bias correction over d and n1"
 D_GRID = (2, 5, 10)
 N1_GRID = (25, 50, 100, 200)
 D_QUICK = (2,)
@@ -58,6 +58,9 @@ RATIO = 20
 SHIFT = 1.5
 RIDGE = 1e-6
 GENERATORS = ("smote", "smote-global", "gaussian", "bootstrap", "shrink")
+DEFAULT_GENERATORS = GENERATORS
+#: Parameters of the registry generators (:func:`synthaug.generators.make_generator`) in this design.
+GENERATOR_PARAMS = {"smote": dict(k=5), "gaussian": dict(shrinkage=0.0), "shrink": dict(c=0.7, noise=0.1)}
 METHODS = COMPARE_METHODS
 METRICS = ("param_error", "excess_risk", "balanced_accuracy")
 METHOD_COLORS = {"raw": "#7f7f7f", "reweight": "#1f77b4", "naive": "#d62728", "bc-heldout": "#ff7f0e",
@@ -73,13 +76,11 @@ def population(d: int) -> Population:
     return pop
 
 
-@functools.lru_cache(maxsize=16)
-def make_generator(name: str):
-    table = {"smote": lambda: smote(5), "smote-global": smote_global, "gaussian": lambda: gaussian_fit(0.0),
-             "bootstrap": bootstrap, "shrink": lambda: shrink(0.7, 0.1)}
-    if name not in table:
+def design_generator(name: str):
+    """The design's generator ``name``: the registry's (one object per name), with :data:`GENERATOR_PARAMS`."""
+    if name not in GENERATORS:
         raise ValueError(f"unknown generator {name!r} for {NAME}; choose one of {GENERATORS}")
-    return table[name]()
+    return make_generator(name, **GENERATOR_PARAMS.get(name, {}))
 
 
 def balanced_accuracy(theta, mu):
@@ -93,7 +94,7 @@ def balanced_accuracy(theta, mu):
 @functools.lru_cache(maxsize=128)
 def replication(d: int, n1: int, generator: str, dtype_name: str):
     pop = population(d)
-    gen = make_generator(generator)
+    gen = design_generator(generator)
     dtype = jnp.dtype(dtype_name)
     n0 = RATIO * n1
     theta_star = jnp.asarray(pop.theta_star, dtype)
@@ -128,11 +129,9 @@ def run_cell(key, d: int, n1: int, generator: str, reps: int, *, progress=False,
 
     Returns ``dict(records=[...], summaries=[...])``.
     """
-    if generator not in GENERATORS:
-        raise ValueError(f"unknown generator {generator!r} for {NAME}; choose one of {GENERATORS}")
     dtype_name = jnp.dtype(dtype).name
     n0 = RATIO * n1
-    one = replication(int(d), int(n1), generator, dtype_name)
+    one = replication(int(d), int(n1), generator, dtype_name)  # refuses an unknown generator
     bs = auto_batch(8.0 * (d + 1) * 8 * n0 * 12, reps, batch_size)
     err, exc, ba, flagged, unb = run_replications(one, cell_key(key, d, n1), reps, batch_size=bs, progress=progress,
                                                   desc=f"{NAME} d={d} {generator} n1={n1}")
@@ -182,14 +181,15 @@ def assemble(cells, d_grid, n1_grid, generators):
     pop = population(2)
     settings = dict(d_grid=list(d_grid), n1_grid=list(n1_grid), ratio=RATIO, shift=SHIFT, ridge=RIDGE,
                     methods=list(METHODS), theta_star_d2=np.asarray(pop.theta_star).tolist(),
-                    smote_k=5, shrink=dict(c=0.7, noise=0.1), gaussian_shrinkage=0.0,
+                    smote_k=GENERATOR_PARAMS["smote"]["k"], shrink=dict(GENERATOR_PARAMS["shrink"]),
+                    gaussian_shrinkage=GENERATOR_PARAMS["gaussian"]["shrinkage"],
                     bias_estimate=dict(block_size="n1", paired_blocks="floor(n0/n1)",
                                        heldout_blocks="floor(n0/2/n1)", block_synthetic="n1", proxy_label=1,
                                        cross_fit=False, weighting="pooled", beta="(n0-n1)/(2 n0)"))
     return records, summaries, settings
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     d_grid, n1_grid = grid(quick)
     cells = {}
     for d in d_grid:
@@ -203,7 +203,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return assemble(cells, d_grid, n1_grid, generators)
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import NullLocator
 
@@ -230,16 +230,8 @@ def _plot(result):
             if i == len(ds) - 1:
                 ax.set_xlabel(r"$n_1$ ($n_0 = 20 n_1$)")
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"{NAME}: {result.reps} replications, seed {result.seed} (mean ± 1.96 MCSE)", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result, f"{NAME}: {result.reps} replications, seed {result.seed} (mean ± 1.96 MCSE)")
 
 
-DESIGN = Design(
-    name=NAME,
-    description="Lyu et al. (reconstructed): raw/reweight/naive vs majority-based bias correction over d and n1",
-    generators=GENERATORS,
-    default_generators=GENERATORS,
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

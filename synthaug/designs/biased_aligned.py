@@ -32,10 +32,13 @@ from synthaug.core.losses import squared_loss
 from synthaug.theory.populations import GaussianLaw, Population
 from synthaug.simulate import Design, summary
 
-from synthaug.designs._common import COLORS, errorbar, select, slope_summary
+from synthaug.designs._common import COLORS, errorbar, finish_figure, select, slope_summary
 from synthaug.designs._size_rules import rule_sizes, run_rules
 
 NAME = "biased-aligned"
+DESCRIPTION = "§5.1: biased generator aligned with the shift; raw vs balance vs theory size over n1 (rates)"
+GENERATORS = ("fixed",)
+DEFAULT_GENERATORS = ("fixed",)
 N1_GRID = (6, 12, 25, 50, 100, 200, 400, 800, 1600, 3200)
 N1_QUICK = (6, 25, 100, 400, 1600)
 RATIO = 20
@@ -59,7 +62,7 @@ def theory(pop=None, q=None):
     return dec, float(theory_multiplier(dec.g_phi, dec.g_psi))
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     pop, q = population(), generator_law()
     dec, gamma_star = theory(pop, q)
     grid = N1_QUICK if quick else N1_GRID
@@ -81,7 +84,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -116,16 +119,8 @@ def _plot(result):
     ax.set_ylabel(r"$\|\hat\theta - \theta^*\|_2$")
     ax.set_title(f"size rules: raw 0, balance gap, double 2·gap, theory {result.settings.get('gamma_star', 4):.2f}·gap")
     ax.legend(fontsize=8)
-    fig.suptitle(f"{NAME}: {result.reps} replications, seed {result.seed}", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result)
 
 
-DESIGN = Design(
-    name=NAME,
-    description="§5.1: biased generator aligned with the shift; raw vs balance vs theory size over n1 (rates)",
-    generators=("fixed",),
-    default_generators=("fixed",),
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

@@ -45,9 +45,10 @@ from synthaug.core.montecarlo import run_replications
 from synthaug.theory.populations import Population, TwoPointLogisticLaw
 from synthaug.simulate import Design, summary
 
-from synthaug.designs._common import COLORS, auto_batch, curve_records, end_minus_start, errorbar
+from synthaug.designs._common import COLORS, auto_batch, curve_records, end_minus_start, errorbar, finish_figure
 
 NAME = "logistic-symmetry"
+DESCRIPTION = "§5.3(b): local symmetry under a well-specified logistic model; curves over gamma, 3 generators"
 D, N = 20, 5000
 GAMMAS = tuple(round(0.1 * i, 10) for i in range(21))
 GAMMAS_QUICK = (0.0, 0.5, 1.0, 1.5, 2.0)
@@ -56,6 +57,7 @@ RIDGE = 1e-10
 #: far below the Monte Carlo error of the curves (relative MCSE of a few percent).
 TOL = {"float64": 1e-8, "float32": 1e-5}
 GENERATORS = ("oracle", "smote", "gaussian")
+DEFAULT_GENERATORS = GENERATORS
 
 
 def population(d: int = D) -> Population:
@@ -118,7 +120,7 @@ def curves(key, reps: int, generators=GENERATORS, gammas=GAMMAS, *, progress=Fal
     return exc, err, conv, dict(n0=n0, n1=n1, sizes=sizes)
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     gammas = GAMMAS_QUICK if quick else GAMMAS
     exc, err, conv, info = curves(key, reps, generators, gammas, progress=progress, dtype=dtype, batch_size=batch_size)
     n0, n1, sizes = info["n0"], info["n1"], info["sizes"]
@@ -137,7 +139,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -155,16 +157,8 @@ def _plot(result):
     s = result.settings
     axes[0].set_title(f"logistic local symmetry: d = {s.get('d')}, n0 = {s.get('n0')}, n1 = {s.get('n1')}")
     axes[1].set_title("parameter error")
-    fig.suptitle(f"{NAME}: {result.reps} replications, seed {result.seed}", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result)
 
 
-DESIGN = Design(
-    name=NAME,
-    description="§5.3(b): local symmetry under a well-specified logistic model; curves over gamma, 3 generators",
-    generators=GENERATORS,
-    default_generators=GENERATORS,
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

@@ -37,15 +37,17 @@ from synthaug.core.montecarlo import run_replications
 from synthaug.theory.populations import Population, ShiftNoiseLaw
 from synthaug.simulate import Design
 
-from synthaug.designs._common import COLORS, auto_batch, curve_records, end_minus_start, errorbar
+from synthaug.designs._common import COLORS, auto_batch, curve_records, end_minus_start, errorbar, finish_figure
 
 NAME = "mean-shift-symmetry"
+DESCRIPTION = "§5.3(a): local symmetry, mean shift with squared loss; curves over gamma for 4 generators, 3 noises"
 D, N0, N1 = 20, 2000, 100
 NOISES = ("uniform-cube", "rademacher", "sphere")
 GAMMAS = tuple(np.linspace(0.0, 4.0, 20))
 GAMMAS_QUICK = tuple(np.linspace(0.0, 4.0, 6))
 RIDGE = 1e-8
 GENERATORS = ("oracle", "smote", "gaussian", "semi-oracle")
+DEFAULT_GENERATORS = GENERATORS
 
 
 def population(noise: str, d: int = D) -> Population:
@@ -84,7 +86,7 @@ def predicted_curves(pop: Population, sizes, n0: int, n1: int, dtype):
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     gammas = GAMMAS_QUICK if quick else GAMMAS
     gap = N0 - N1
     sizes = [int(round(g * gap)) for g in gammas]
@@ -126,7 +128,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     noises = result.settings.get("noises", list(NOISES))
@@ -146,17 +148,9 @@ def _plot(result):
         ax.set_title(f"noise: {noise}")
     np.atleast_1d(axes)[0].set_ylabel("excess balanced risk (mean ± 1.96 MCSE)")
     np.atleast_1d(axes)[0].legend(fontsize=8, title="dotted: two-term theory", title_fontsize=7)
-    fig.suptitle(f"{NAME} (local symmetry, d = {D}, n0 = {N0}, n1 = {N1}): {result.reps} replications, seed {result.seed}",
-                 fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result, f"{NAME} (local symmetry, d = {D}, n0 = {N0}, n1 = {N1}): "
+                                      f"{result.reps} replications, seed {result.seed}")
 
 
-DESIGN = Design(
-    name=NAME,
-    description="§5.3(a): local symmetry, mean shift with squared loss; curves over gamma for 4 generators, 3 noises",
-    generators=GENERATORS,
-    default_generators=GENERATORS,
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

@@ -36,7 +36,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from synthaug.core.folds import stratified_folds
-from synthaug.generators.basic import GENERATOR_FACTORIES, jitter, make_generator, smote
+from synthaug.generators.basic import jitter, smote
+from synthaug.generators.registry import GENERATOR_FACTORIES, make_generator
 from synthaug.models import MLPModel
 from synthaug.core.montecarlo import mean_mcse, run_replications
 from synthaug.simulate import Design, record, summary
@@ -46,6 +47,10 @@ from synthaug.designs._common import COLORS
 from synthaug.designs._tgvtss import diagnosis_summaries, select_sizes
 
 NAME = "nonsynthetic"
+DESCRIPTION = ("§5.6: MLP; raw, reweighting, tuned cost-sensitive weights and TG-VTSS with SMOTE / jitter "
+               "(ADASYN, Borderline-SMOTE on request)")
+GENERATORS = ("smote", "jitter", "adasyn", "borderline-smote")
+DEFAULT_GENERATORS = ("smote", "jitter")
 D, N0, N1, N_TEST = 10, 800, 100, 5000
 MODEL = MLPModel()
 QUICK_MODEL = MLPModel(hidden=(16, 8), epochs=40)
@@ -150,7 +155,7 @@ def replication(gens: tuple, dtype, quick: bool):
     return one
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     gens = tuple(generators)
     out, sels = run_replications(replication(gens, dtype, quick), key, reps, batch_size=batch_size or 1,
                                  progress=progress, desc=NAME)
@@ -181,7 +186,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     rows = result.records
@@ -202,12 +207,5 @@ def _plot(result):
     return fig
 
 
-DESIGN = Design(
-    name=NAME,
-    description="§5.6: MLP; raw, reweighting, tuned cost-sensitive weights and TG-VTSS with SMOTE / jitter "
-                "(ADASYN, Borderline-SMOTE on request)",
-    generators=("smote", "jitter", "adasyn", "borderline-smote"),
-    default_generators=("smote", "jitter"),
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

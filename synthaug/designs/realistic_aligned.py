@@ -39,11 +39,14 @@ from synthaug.simulate import Design, record, summary
 from synthaug.diagnosis.vtss import VTSS_GRID
 
 from synthaug.designs import biased_aligned
-from synthaug.designs._common import COLORS, auto_batch, errorbar, select, slope_summary
+from synthaug.designs._common import COLORS, auto_batch, errorbar, finish_figure, select, slope_summary
 from synthaug.designs._size_rules import run_rules
 from synthaug.designs._tgvtss import diagnosis_summaries, select_sizes
 
 NAME = "realistic-aligned"
+DESCRIPTION = "§5.2: slowly consistent aligned generator a_n = 1 - 1/sqrt(log n1); balance, theory, VTSS, TG-VTSS"
+GENERATORS = ("fixed",)
+DEFAULT_GENERATORS = ("fixed",)
 N1_GRID = (10, 100, 200, 300, 400, 500)
 N1_QUICK = (10, 100, 500)
 RATIO = 20
@@ -122,7 +125,7 @@ def _run_selection(key, grid, reps, *, progress, dtype, batch_size):
     return records, summaries
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     pop = biased_aligned.population()
     grid = N1_QUICK if quick else N1_GRID
     records, per_n1 = run_rules(NAME, pop, generator_law, grid, RATIO, RULES, RIDGE, key, reps,
@@ -139,7 +142,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -178,16 +181,8 @@ def _plot(result):
     ax2.set_ylabel("$a_n = 1 - 1/\\sqrt{\\log n_1}$", color="gray")
     ax.legend(fontsize=8, loc="upper right")
     ax.set_title("theory multiplier 1/(3a − a² − 1)")
-    fig.suptitle(f"{NAME}: {result.reps} replications, seed {result.seed}", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result)
 
 
-DESIGN = Design(
-    name=NAME,
-    description="§5.2: slowly consistent aligned generator a_n = 1 - 1/sqrt(log n1); balance, theory, VTSS, TG-VTSS",
-    generators=("fixed",),
-    default_generators=("fixed",),
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

@@ -32,21 +32,22 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.generators.bias_study import smote_global
-from synthaug.generators.basic import smote
+from synthaug.generators.basic import smote, smote_global
 from synthaug.core.losses import logistic_loss, values
 from synthaug.core.montecarlo import mean_mcse, run_replications
 from synthaug.theory.populations import GaussianLaw, Population
 from synthaug.simulate import Design, record
 
-from synthaug.designs._common import errorbar, slope_summary
+from synthaug.designs._common import errorbar, finish_figure, slope_summary
 
 NAME = "smote-bias"
+DESCRIPTION = "SMOTE's systematic distortion (variance contraction, loss bias) vs n1, k and d"
 D_GRID = (2, 5, 10)
 N1_GRID = (25, 50, 100, 200, 400)
 D_QUICK = (2, 5)
 N1_QUICK = (25, 100, 400)
 GENERATORS = ("smote", "smote-global")
+DEFAULT_GENERATORS = GENERATORS
 SYN_PER_ROW = 20
 SHIFT = 1.5
 
@@ -85,7 +86,7 @@ def predicted_ratio(generator: str, n1: int):
     return 2.0 / 3.0 - 1.0 / (3.0 * (n1 - 1)) if generator == "smote-global" else None
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     d_grid = D_QUICK if quick else D_GRID
     n1_grid = N1_QUICK if quick else N1_GRID
     records, summaries = [], []
@@ -114,7 +115,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -134,16 +135,8 @@ def _plot(result):
         ax.legend(fontsize=7)
     axes[0].set_title("SMOTE covariance contraction (global: exact 1/3 + 1/(3(n1−1)))")
     axes[1].set_title(r"paired loss bias at $\theta^*$")
-    fig.suptitle(f"{NAME}: {result.reps} replications, seed {result.seed}", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result)
 
 
-DESIGN = Design(
-    name=NAME,
-    description="SMOTE's systematic distortion (variance contraction, loss bias) vs n1, k and d",
-    generators=GENERATORS,
-    default_generators=GENERATORS,
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

@@ -40,14 +40,18 @@ import numpy as np
 from scipy import stats
 
 from synthaug.core.losses import squared_loss
-from synthaug.models import LinearModel, glm_moments
+from synthaug.core.glm import glm_moments
+from synthaug.models import LinearModel
 from synthaug.core.montecarlo import run_replications
 from synthaug.simulate import Design, record, summary
 from synthaug.diagnosis.symmetry import pilot_fit, stable_solve, symmetry_test
 
-from synthaug.designs._common import auto_batch
+from synthaug.designs._common import auto_batch, finish_figure
 
 NAME = "symmetry-test"
+DESCRIPTION = "§5.4: size under b = b0 and power under local alternatives of the local-symmetry Wald test"
+GENERATORS = ("none",)
+DEFAULT_GENERATORS = ("none",)
 B0 = (5.0 - np.sqrt(21.0)) / 2.0
 MODEL = LinearModel(squared_loss(labels=(-1.0, 1.0)), ridge=1e-8, name="centred-squared")
 NULL_D, NULL_D_FULL = (2, 5), (2, 5, 10)
@@ -125,7 +129,7 @@ def _stat_records(T, d, n0, n1, kappa, h, reps, cut, part):
     ]
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
     null_d = QUICK["null_d"] if quick else NULL_D_FULL
     null_n1 = QUICK["null_n1"] if quick else NULL_N1
     kappas = QUICK["kappas"] if quick else KAPPAS
@@ -172,7 +176,7 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -205,16 +209,8 @@ def _plot(result):
     ax.set_ylabel("rejection rate")
     ax.set_title(f"power, d={POWER_D}, κ={POWER_KAPPA}")
     ax.legend(fontsize=7)
-    fig.suptitle(f"{NAME}: {result.reps} datasets per point, seed {result.seed}", fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_figure(fig, result, f"{NAME}: {result.reps} datasets per point, seed {result.seed}")
 
 
-DESIGN = Design(
-    name=NAME,
-    description="§5.4: size under b = b0 and power under local alternatives of the local-symmetry Wald test",
-    generators=("none",),
-    default_generators=("none",),
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

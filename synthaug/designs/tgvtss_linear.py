@@ -28,14 +28,15 @@ import jax.numpy as jnp
 from synthaug.generators.basic import smote
 from synthaug.models import LinearModel
 from synthaug.core.losses import logistic_loss
-from synthaug.core.montecarlo import run_replications
 from synthaug.simulate import Design
 from synthaug.diagnosis.vtss import VTSS_GRID, WIDE_GRID
 
-from synthaug.designs._common import auto_batch
-from synthaug.designs._tgvtss import end_to_end, end_to_end_records, plot_end_to_end
+from synthaug.designs._tgvtss import end_to_end_replication, plot_end_to_end, run_end_to_end
 
 NAME = "tgvtss-linear"
+DESCRIPTION = "§5.5(a): end-to-end TG-VTSS, logistic with intercept + SMOTE, 20% holdout selection"
+GENERATORS = ("smote",)
+DEFAULT_GENERATORS = ("smote",)
 D, N0, N1, N_TEST = 5, 4000, 200, 10_000
 MAX_MULTIPLE = 2.5
 MODEL = LinearModel(logistic_loss(intercept=True), ridge=1e-6, name="logistic")
@@ -54,39 +55,25 @@ def sample_majority(key, n, dtype):
 
 @functools.lru_cache(maxsize=None)
 def replication(dtype, quick):
-    gen = smote(5)
-    vtss = VTSS_GRID[::5] if quick else VTSS_GRID
-    n_test = 2000 if quick else N_TEST
-
-    def one(key):
-        k0, k1, t0, t1, kr = jax.random.split(key, 5)
-        X0, X1 = sample_majority(k0, N0, dtype), sample_minority(k1, N1, dtype)
-        T0, T1 = sample_majority(t0, n_test, dtype), sample_minority(t1, n_test, dtype)
-        return end_to_end(MODEL, gen, kr, X0, X1, T0, T1, cv_folds=5, holdout=True, crossfit_folds=5,
-                          max_multiple=MAX_MULTIPLE, vtss_gammas=vtss, curve_gammas=WIDE_GRID)
-
-    return one
+    return end_to_end_replication(MODEL, smote(5), sample_majority, sample_minority, N0, N1,
+                                  2000 if quick else N_TEST, dtype, cv_folds=5, holdout=True, crossfit_folds=5,
+                                  max_multiple=MAX_MULTIPLE, vtss_gammas=VTSS_GRID[::5] if quick else VTSS_GRID,
+                                  curve_gammas=WIDE_GRID)
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
-    bs = auto_batch(8.0 * D * (N0 + N1 + MAX_MULTIPLE * (N0 - N1)) * 60, reps, batch_size)
-    losses, sel = run_replications(replication(dtype, quick), key, reps, batch_size=bs, progress=progress, desc=NAME)
-    records, summaries = end_to_end_records(NAME, "smote", losses, sel, N0, N1, WIDE_GRID, reps)
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
+    records, summaries = run_end_to_end(NAME, "smote", replication(dtype, quick), key, reps,
+                                        8.0 * D * (N0 + N1 + MAX_MULTIPLE * (N0 - N1)) * 60, n0=N0, n1=N1,
+                                        curve_gammas=WIDE_GRID, progress=progress, batch_size=batch_size)
     settings = dict(d=D, n0=N0, n1=N1, n_test_per_class=2000 if quick else N_TEST, selection="20% holdout",
                     crossfit_folds=5, ridge=MODEL.ridge, smote_k=5, max_multiple=MAX_MULTIPLE,
                     curve_gammas=list(WIDE_GRID), vtss_grid="0.5..1.5 step 0.05" if quick else "0.5..1.5 step 0.01")
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     return plot_end_to_end(result, "logistic + SMOTE (§5.5a): balanced test log-loss")
 
 
-DESIGN = Design(
-    name=NAME,
-    description="§5.5(a): end-to-end TG-VTSS, logistic with intercept + SMOTE, 20% holdout selection",
-    generators=("smote",),
-    default_generators=("smote",),
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)

@@ -30,14 +30,15 @@ import numpy as np
 from synthaug.generators.basic import jitter
 from synthaug.core.losses import logistic_loss
 from synthaug.models import LinearModel
-from synthaug.core.montecarlo import run_replications
 from synthaug.simulate import Design
 from synthaug.diagnosis.vtss import WIDE_GRID
 
-from synthaug.designs._common import auto_batch
-from synthaug.designs._tgvtss import end_to_end, end_to_end_records, plot_end_to_end
+from synthaug.designs._tgvtss import end_to_end_replication, plot_end_to_end, run_end_to_end
 
 NAME = "tgvtss-nonlinear"
+DESCRIPTION = "§5.5(b): end-to-end TG-VTSS, logistic on 100 random Fourier features + jitter (anti-aligned)"
+GENERATORS = ("jitter",)
+DEFAULT_GENERATORS = ("jitter",)
 D, N0, N1, N_TEST = 5, 4000, 200, 10_000
 N_FEATURES = 100
 MAX_MULTIPLE = 2.0
@@ -63,24 +64,16 @@ def sample_minority(key, n, dtype):
 
 @functools.lru_cache(maxsize=None)
 def replication(dtype, quick):
-    gen = jitter(1.0)
-    n_test = 2000 if quick else N_TEST
-    vtss = VTSS_COARSE[::4] if quick else VTSS_COARSE
-
-    def one(key):
-        k0, k1, t0, t1, kr = jax.random.split(key, 5)
-        X0, X1 = sample_majority(k0, N0, dtype), sample_minority(k1, N1, dtype)
-        T0, T1 = sample_majority(t0, n_test, dtype), sample_minority(t1, n_test, dtype)
-        return end_to_end(MODEL, gen, kr, X0, X1, T0, T1, cv_folds=5, holdout=False, crossfit_folds=5,
-                          max_multiple=MAX_MULTIPLE, vtss_gammas=vtss, curve_gammas=WIDE_GRID)
-
-    return one
+    return end_to_end_replication(MODEL, jitter(1.0), sample_majority, sample_minority, N0, N1,
+                                  2000 if quick else N_TEST, dtype, cv_folds=5, holdout=False, crossfit_folds=5,
+                                  max_multiple=MAX_MULTIPLE, vtss_gammas=VTSS_COARSE[::4] if quick else VTSS_COARSE,
+                                  curve_gammas=WIDE_GRID)
 
 
-def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
-    bs = auto_batch(8.0 * (N_FEATURES + 1) * (N0 + N1 + MAX_MULTIPLE * (N0 - N1)) * 12, reps, batch_size)
-    losses, sel = run_replications(replication(dtype, quick), key, reps, batch_size=bs, progress=progress, desc=NAME)
-    records, summaries = end_to_end_records(NAME, "jitter", losses, sel, N0, N1, WIDE_GRID, reps)
+def run(key, reps, generators, *, quick, progress, dtype, batch_size):
+    records, summaries = run_end_to_end(NAME, "jitter", replication(dtype, quick), key, reps,
+                                        8.0 * (N_FEATURES + 1) * (N0 + N1 + MAX_MULTIPLE * (N0 - N1)) * 12, n0=N0,
+                                        n1=N1, curve_gammas=WIDE_GRID, progress=progress, batch_size=batch_size)
     settings = dict(d=D, n0=N0, n1=N1, n_test_per_class=2000 if quick else N_TEST, selection="5-fold CV",
                     crossfit_folds=5, ridge=MODEL.ridge, rff_features=N_FEATURES, jitter_sd=1.0,
                     max_multiple=MAX_MULTIPLE, curve_gammas=list(WIDE_GRID),
@@ -88,15 +81,9 @@ def _run(key, reps, generators, *, quick, progress, dtype, batch_size):
     return records, summaries, settings
 
 
-def _plot(result):
+def plot(result):
     return plot_end_to_end(result, "RFF logistic + jitter (§5.5b): balanced test log-loss")
 
 
-DESIGN = Design(
-    name=NAME,
-    description="§5.5(b): end-to-end TG-VTSS, logistic on 100 random Fourier features + jitter (anti-aligned)",
-    generators=("jitter",),
-    default_generators=("jitter",),
-    run=_run,
-    plot=_plot,
-)
+#: The old single-object form of the protocol (kept for ``simulations.*`` imports).
+DESIGN = Design.from_module(__name__)
