@@ -13,7 +13,7 @@ Per split (``splits`` repeated random splits, seed-controlled):
   (logistic regression on all 64 pixels is nearly separable at these sizes, and a
   full-covariance Gaussian mixture in 64 dimensions from 30 images is degenerate);
 * generators: SMOTE (k = 5) and a Gaussian mixture fitted by EM in JAX
-  (:func:`synthaug.generators.bias_study.gmm`, 2 components, full covariance, 50 EM steps,
+  (:func:`synthaug.generators.mixture.gmm_em50`, 2 components, full covariance, 50 EM steps,
   covariance regulariser 1e-3·tr(S)/d);
 * estimators (:func:`synthaug.bias_correction.compare_estimators`, all logistic regression
   with intercept, ridge 1e-3 on the mean loss): raw, class-reweighted, naive augmentation
@@ -21,7 +21,7 @@ Per split (``splits`` repeated random splits, seed-controlled):
 * metrics on the balanced test set: balanced accuracy (threshold 0 on the logit), ROC AUC,
   balanced log-loss (mean of the two class-wise mean log-losses).
 
-Run: ``python -m simulations.digits_bias_study --splits 20 --out paper/figures/digits.json``;
+Run: ``python paper/studies/digits_bias_study.py --splits 20 --out paper/figures/digits.json``;
 it prints a Markdown table (mean ± SE over splits).
 """
 
@@ -39,7 +39,7 @@ import synthaug.config
 
 synthaug.config.enable_x64()  # the study computes in float64
 
-from synthaug.generators.bias_study import gmm
+from synthaug.generators.mixture import gmm_em50
 from synthaug.bias_correction import COMPARE_METHODS, compare_estimators
 from synthaug.generators import smote
 from synthaug.core.losses import logistic_loss
@@ -49,7 +49,7 @@ N_TEST = 50
 RATIOS = (20, 50)
 N_PCA = 20
 RIDGE = 1e-3
-GENERATORS = {"smote": lambda: smote(5), "gmm": lambda: gmm(2, "full", 50, 1e-3)}
+GENERATORS = {"smote": lambda: smote(5), "gmm": lambda: gmm_em50(2, "full", 50, 1e-3)}
 
 
 def make_splits(minority_digit: int, ratio: int, splits: int, seed: int):

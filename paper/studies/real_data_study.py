@@ -20,7 +20,7 @@ nearly separable at n1 ≈ 81, and a smaller ridge makes the raw log-loss explod
 
 Run::
 
-    python -m simulations.real_data_study --splits 20 --out paper/real_data
+    python paper/studies/real_data_study.py --splits 20 --out paper/real_data
 
 It writes ``real_data.csv`` (one row per dataset, split and method),
 ``real_data_summary.json`` and a markdown table ``real_data.md``, and prints the
