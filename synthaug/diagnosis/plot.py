@@ -84,19 +84,8 @@ def plot_alignment(diagnosis, ax):
     r"""The shift :math:`\hat g_\phi` and the mismatch :math:`\hat g_\psi` as arrows, with the regime read-out.
 
     :math:`\hat g_\phi` is drawn with length 1 along the x-axis and :math:`\hat g_\psi`
-    at the angle of their cosine with length :math:`\rho` (capped at 1.5).
-
-    Parameters
-    ----------
-    diagnosis : Diagnosis
-        The result of :func:`~synthaug.diagnosis.diagnose`.
-    ax : matplotlib Axes
-        Where to draw.
-
-    Returns
-    -------
-    matplotlib Axes
-        ``ax``.
+    at the angle of their cosine with length :math:`\rho` (capped at 1.5). Parameters
+    and return value as :func:`plot_cv_curve` (the other panel of the same figure).
     """
     d = diagnosis
     ax.set_aspect("equal")

@@ -31,7 +31,7 @@ are documented large-sample Monte Carlo estimates (:meth:`Population.score_covar
 from __future__ import annotations
 
 import dataclasses
-from functools import cached_property, partial
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -317,22 +317,35 @@ class Population:
         r""":math:`R_{bal}(\theta) = \tfrac12 R_0(\theta) + \tfrac12 R_1(\theta)`."""
         return 0.5 * self.risk0(theta) + 0.5 * self.risk1(theta)
 
-    @cached_property
+    @property
     def theta_star(self):
         r"""Balanced optimum :math:`\theta^* = \arg\min R_{bal}` (a concrete array, cached).
 
-        It depends only on the population, so it is always computed eagerly (under
-        :func:`jax.ensure_compile_time_eval`): read first inside a ``jax.jit`` trace it is
-        still a concrete array (a constant of that trace), never a cached tracer. The
-        dtype is float64 when x64 is enabled at the first read, float32 otherwise.
+        It depends only on the population, so it is computed once and cached as a concrete
+        array. Read first inside a ``jax.jit`` trace, it is evaluated as a constant of that
+        trace (:func:`jax.ensure_compile_time_eval`); on the jax versions where that still
+        yields a tracer (0.4.x) the traced value is used for that trace only and is not
+        cached, so a later read outside computes the concrete one. The dtype is float64
+        when x64 is enabled at the first read, float32 otherwise.
         """
+        cached = self.__dict__.get("_theta_star")
+        if cached is not None:
+            return cached
         dtype = jnp.float64 if jax.config.jax_enable_x64 else jnp.float32
         n_iter = 1 if self.loss.quadratic else 60
-        with jax.ensure_compile_time_eval():
-            theta0 = jnp.zeros(self.p, dtype)
-            theta = jax.jit(lambda t: minimize(self.balanced_risk, t, n_iter))(theta0)
-        if isinstance(theta, jax.core.Tracer):  # defensive: never cache a tracer
-            raise RuntimeError("theta_star evaluated to a tracer; please report this")
+
+        def solve():
+            return jax.jit(lambda t: minimize(self.balanced_risk, t, n_iter))(jnp.zeros(self.p, dtype))
+
+        theta = solve()
+        if isinstance(theta, jax.core.Tracer):  # first read inside a trace: evaluate it as a constant
+            try:
+                with jax.ensure_compile_time_eval():
+                    theta = solve()
+            except jax.errors.UnexpectedTracerError:  # jax 0.4.x: keep the traced value, uncached
+                pass
+        if not isinstance(theta, jax.core.Tracer):  # never cache a tracer
+            self.__dict__["_theta_star"] = theta
         return theta
 
     def excess_risk(self, theta):
