@@ -169,11 +169,16 @@ def _mmd_perm(key, Z, h, n_x: int, n_permutations: int):
 def mmd_test(key, X, Y, bandwidth=None, n_permutations: int = 500) -> MMDResult:
     """Unbiased MMD² with a permutation p-value (see the module docstring).
 
-    Args:
-      key: JAX PRNG key for the permutations.
-      X, Y: real and synthetic rows, each at least 2.
-      bandwidth: Gaussian kernel h, or None for the pooled median heuristic.
-      n_permutations: B ≥ 1 random relabellings; the smallest attainable
+    Parameters
+    ----------
+    key
+        JAX PRNG key for the permutations.
+    X, Y
+        real and synthetic rows, each at least 2.
+    bandwidth
+        Gaussian kernel h, or None for the pooled median heuristic.
+    n_permutations
+        B ≥ 1 random relabellings; the smallest attainable
         p-value is 1/(B + 1).
     """
     X, Y = _pair(X, Y, min_rows=2)
@@ -234,14 +239,19 @@ class DetectionResult(NamedTuple):
 def detection_auc(key, X, Y, classifier=None, n_splits: int = 5) -> DetectionResult:
     """Cross-validated real-vs-synthetic detection AUC (see the module docstring).
 
-    Args:
-      key: JAX key; seeds the fold shuffle.
-      X, Y: real and synthetic rows.
-      classifier: a scikit-learn classifier with ``predict_proba`` or
+    Parameters
+    ----------
+    key
+        JAX key; seeds the fold shuffle.
+    X, Y
+        real and synthetic rows.
+    classifier
+        a scikit-learn classifier with ``predict_proba`` or
         ``decision_function`` accepting ``sample_weight`` in ``fit`` (default:
         ``StandardScaler`` + ``LogisticRegression``). Training rows are weighted
         so both groups carry equal total weight.
-      n_splits: stratified folds (each group needs at least ``n_splits`` rows).
+    n_splits
+        stratified folds (each group needs at least ``n_splits`` rows).
     """
     from sklearn.base import clone
     from sklearn.linear_model import LogisticRegression

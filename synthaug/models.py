@@ -62,12 +62,18 @@ __all__ = ["Model", "LinearModel", "MLPModel", "MODELS", "get_model", "MODEL_NAM
 class LinearModel:
     """A GLM loss on raw features or on random Fourier features.
 
-    Attributes:
-      loss: the :class:`~synthaug.core.losses.Loss`.
-      ridge: :math:`\\lambda` of :func:`~synthaug.core.fit.weighted_fit` (on the normalised loss).
-      rff: number of random Fourier features (0: use the raw features).
-      rff_gamma: RBF bandwidth :math:`\\gamma`; ``None`` for ``1/(d·Var X)``.
-      name: short name.
+    Attributes
+    ----------
+    loss
+        the :class:`~synthaug.core.losses.Loss`.
+    ridge
+        :math:`\\lambda` of :func:`~synthaug.core.fit.weighted_fit` (on the normalised loss).
+    rff
+        number of random Fourier features (0: use the raw features).
+    rff_gamma
+        RBF bandwidth :math:`\\gamma`; ``None`` for ``1/(d·Var X)``.
+    name
+        short name.
     """
 
     loss: Loss = dataclasses.field(default_factory=lambda: logistic_loss(intercept=True))

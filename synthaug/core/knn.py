@@ -246,22 +246,31 @@ def knn(X, k: int, query=None, *, exclude_self: bool | None = None, block_size: 
         precision: str = "auto"):
     """Indices and squared distances of the ``k`` nearest rows of ``X``.
 
-    Args:
-      X: reference points, shape (n, d).
-      k: number of neighbours.
-      query: query points, shape (n_query, d) (default ``X`` itself).
-      exclude_self: drop each point from its own neighbour list (default True
+    Parameters
+    ----------
+    X
+        reference points, shape (n, d).
+    k
+        number of neighbours.
+    query
+        query points, shape (n_query, d) (default ``X`` itself).
+    exclude_self
+        drop each point from its own neighbour list (default True
         when ``query`` is None; with a separate ``query``, True means query row
         ``i`` is reference row ``i``). Requires ``n >= k + 1``.
-      block_size: ``None`` (dense), an int (query rows per block) or ``"auto"``
+    block_size
+        ``None`` (dense), an int (query rows per block) or ``"auto"``
         (about 2**20 distances per block).
-      precision: ``"auto"`` (float64 input on the blocked path: certified float32
+    precision
+        ``"auto"`` (float64 input on the blocked path: certified float32
         candidate search with float64 re-ranking, see the module docstring;
         otherwise the input's dtype), ``"exact"`` (always the input's dtype) or
         ``"mixed"`` (the two-stage search wherever the blocked path runs on float64).
 
-    Returns:
-      ``(sq_dist, idx)``, each shape (n_query, k), nearest first.
+    Returns
+    -------
+    sq_dist, idx : jax.Array
+        Squared distances and row indices, each shape (n_query, k), nearest first.
     """
     self_query = query is None
     Q = X if self_query else query

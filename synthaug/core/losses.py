@@ -41,10 +41,14 @@ __all__ = ["Loss", "squared_loss", "logistic_loss", "get_loss", "values", "score
 class Loss:
     """A linear-predictor loss.
 
-    Attributes:
-      kind: ``"squared"`` or ``"logistic"``.
-      intercept: append a constant feature (last coordinate of ``theta``).
-      labels: targets ``(t_0, t_1)`` of the squared loss for class 0 and 1
+    Attributes
+    ----------
+    kind
+        ``"squared"`` or ``"logistic"``.
+    intercept
+        append a constant feature (last coordinate of ``theta``).
+    labels
+        targets ``(t_0, t_1)`` of the squared loss for class 0 and 1
         (ignored by the logistic loss, whose coding is fixed to {0, 1}).
     """
 

@@ -56,13 +56,20 @@ def run_replications(
 ):
     """Run ``fn(key)`` for ``reps`` split keys; returns the stacked pytree (leading axis ``reps``) as NumPy.
 
-    Args:
-      fn: pure function of one PRNG key returning a pytree of arrays.
-      key: a PRNG key.
-      reps: number of replications (≥ 1).
-      batch_size: replications per chunk (memory bound); default all at once.
-      progress: show a tqdm progress bar over chunks.
-      desc: progress-bar label.
+    Parameters
+    ----------
+    fn
+        pure function of one PRNG key returning a pytree of arrays.
+    key
+        a PRNG key.
+    reps
+        number of replications (≥ 1).
+    batch_size
+        replications per chunk (memory bound); default all at once.
+    progress
+        show a tqdm progress bar over chunks.
+    desc
+        progress-bar label.
     """
     reps = check_int(reps, "reps", 1)
     bs = reps if batch_size is None else max(1, min(int(batch_size), reps))

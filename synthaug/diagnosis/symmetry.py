@@ -49,13 +49,20 @@ __all__ = ["SymmetryTest", "stable_solve", "pilot_fit", "pilot_scores", "symmetr
 class SymmetryTest(NamedTuple):
     """The local-symmetry Wald test at a pilot fit (a pytree).
 
-    Attributes:
-      g_phi: :math:`\\hat g_\\phi` (p,).
-      t_sym: the Wald statistic.
-      df: degrees of freedom ``p`` (number of local parameters).
-      cov: :math:`\\hat V` (p, p).
-      hessian: :math:`\\hat H` (p, p).
-      sigma0, sigma1: class score covariances.
+    Attributes
+    ----------
+    g_phi
+        :math:`\\hat g_\\phi` (p,).
+    t_sym
+        the Wald statistic.
+    df
+        degrees of freedom ``p`` (number of local parameters).
+    cov
+        :math:`\\hat V` (p, p).
+    hessian
+        :math:`\\hat H` (p, p).
+    sigma0, sigma1
+        class score covariances.
     """
 
     g_phi: jax.Array

@@ -66,13 +66,19 @@ __getattr__ = deprecated_aliases(
 class Generator:
     """A named generator ``(key, X_minority, n[, X_majority]) -> X_synthetic``.
 
-    Attributes:
-      name: short name (used in records and error messages).
-      fn: ``fn(key, X_minority, n)``, or ``fn(key, X_minority, n, X_majority)``
+    Attributes
+    ----------
+    name
+        short name (used in records and error messages).
+    fn
+        ``fn(key, X_minority, n)``, or ``fn(key, X_minority, n, X_majority)``
         when ``uses_majority``.
-      min_rows: the smallest minority sample the method accepts.
-      uses_majority: the method needs the majority rows too.
-      traceable: ``fn`` runs under ``jit``/``vmap``. A generator that needs concrete
+    min_rows
+        the smallest minority sample the method accepts.
+    uses_majority
+        the method needs the majority rows too.
+    traceable
+        ``fn`` runs under ``jit``/``vmap``. A generator that needs concrete
         arrays (e.g. Python-side early stopping) sets False; called on traced inputs it
         then runs on the host through :func:`jax.pure_callback` (one call per
         vmapped instance), so it still works inside the diagnosis and the designs.

@@ -297,12 +297,17 @@ def gk_smote(
 ) -> Generator:
     """GK-SMOTE as a :class:`~synthaug.generators.basic.Generator` (``uses_majority=True``).
 
-    Args:
-      variant: ``"paper"`` (natural neighbours, KDE density, noisy/borderline/safe)
+    Parameters
+    ----------
+    variant
+        ``"paper"`` (natural neighbours, KDE density, noisy/borderline/safe)
         or ``"reference"`` (the simplified re-implementation); see the module docstring.
-      k: neighbours for the reference variant's noise filter, density and partners.
-      max_neighbors: cap on the natural-neighbour search (paper variant).
-      borderline_weight: seed weight of borderline points relative to safe ones (paper variant).
+    k
+        neighbours for the reference variant's noise filter, density and partners.
+    max_neighbors
+        cap on the natural-neighbour search (paper variant).
+    borderline_weight
+        seed weight of borderline points relative to safe ones (paper variant).
     """
     if variant not in ("paper", "reference"):
         raise ValueError(f"variant must be 'paper' or 'reference'; got {variant!r}")
