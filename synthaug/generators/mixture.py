@@ -160,7 +160,8 @@ def _em(key, X, n_components: int, cov_type: str, max_iter: int, early_stop: boo
         lp = _log_prob(X, logw, means, covs, cov_type, em)
         norm = logsumexp(lp, axis=1, keepdims=True)
         new_ll = jnp.mean(norm)
-        w, means, covs = _m_step(X, jnp.exp(lp - norm), reg, cov_type, em)
+        # the carry keeps X's dtype (jax 0.4.x promotes some M-step constants to float64)
+        w, means, covs = (a.astype(X.dtype) for a in _m_step(X, jnp.exp(lp - norm), reg, cov_type, em))
         return it + 1, ll, new_ll, jnp.log(w), (w, means, covs), trace.at[it].set(new_ll)
 
     def cont(state):
