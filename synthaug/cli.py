@@ -16,13 +16,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"synthaug: error: {message}\n")
 
 
-def _add_input_args(parser, list_hint: str):
+def _add_input_args(parser):
     """The data options shared by ``diagnose`` and ``bias-correct``: a CSV or a bundled dataset."""
     parser.add_argument("data", nargs="?", help="CSV file with a header row")
     parser.add_argument("--target", help="name of the target column (CSV input)")
     parser.add_argument("--positive", default=None, metavar="LABEL",
                         help="the class of interest (minority); required when the target has more than two values")
-    parser.add_argument("--dataset", default=None, help=f"a bundled dataset instead of a CSV (see {list_hint})")
+    parser.add_argument("--dataset", default=None, help="a bundled dataset instead of a CSV (see --list-datasets)")
+    parser.add_argument("--list-datasets", action="store_true", help="list the bundled datasets and exit")
+    parser.add_argument("--drop", default=None, metavar="COL[,COL...]",
+                        help="comma-separated columns to leave out of the CSV (ID columns, free text)")
+    parser.add_argument("--max-levels", type=int, default=50, metavar="N",
+                        help="refuse to one-hot encode a text column with more than N distinct values (default 50)")
 
 
 def _add_cv_args(parser):
@@ -33,6 +38,7 @@ def _add_cv_args(parser):
     parser.add_argument("--impute", choices=["mean"], default=None,
                         help="fill missing numeric values with the column mean (categorical: the most frequent value)")
     parser.add_argument("--no-standardize", action="store_true", help="do not z-score the features")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -58,8 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("diagnose", help="diagnose augmentation of a CSV file or bundled dataset",
                        description="Symmetry test, generator quality, alignment and the TG-VTSS synthetic size "
                                    "for a binary classification dataset.")
-    _add_input_args(d, "--list-datasets")
-    d.add_argument("--list-datasets", action="store_true", help="list the bundled datasets and exit")
+    _add_input_args(d)
     d.add_argument("--generator", default="smote", help="generator name (default smote)")
     d.add_argument("--model", default="logistic", metavar="MODEL",
                    help=f"model: {', '.join(MODEL_NAMES)} (default logistic)")
@@ -69,21 +74,22 @@ def _build_parser() -> argparse.ArgumentParser:
     d.add_argument("--crossfit-folds", type=int, default=3, help="folds for the cross-fitted mismatch (default 3)")
     _add_cv_args(d)
     d.add_argument("--json", default=None, metavar="FILE.json", help="write the diagnosis as JSON")
-    d.add_argument("--plot", default=None, metavar="FILE.png", help="write the diagnosis figure")
-    d.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    d.add_argument("--plot", default=None, metavar="FILE.png",
+                   help="write the diagnosis figure (any format matplotlib writes: .png, .pdf, .svg, ...)")
 
     b = sub.add_parser("bias-correct", help="cross-validate raw, reweighted, naive and bias-corrected fits",
                        description="Lyu et al.'s majority-based bias correction (reconstructed) on a CSV file or "
                                    "bundled dataset: raw, reweighted, naive-augmented and corrected logistic "
                                    "regression compared by repeated stratified cross-validation.")
-    _add_input_args(b, "diagnose --list-datasets")
+    _add_input_args(b)
     b.add_argument("--generator", default="smote", help="generator name (default smote)")
     b.add_argument("--gamma", type=float, default=1.0,
                    help="synthetic rows as a multiple of the class gap of each training fold (default 1: balance)")
     b.add_argument("--ridge", type=float, default=1e-4, help="ridge on the mean logistic loss (default 1e-4)")
     _add_cv_args(b)
     b.add_argument("--json", default=None, metavar="FILE.json", help="write the comparison as JSON")
-    b.add_argument("--plot", default=None, metavar="FILE.png", help="write the comparison figure")
+    b.add_argument("--plot", default=None, metavar="FILE.png",
+                   help="write the comparison figure (any format matplotlib writes: .png, .pdf, .svg, ...)")
     return p
 
 
@@ -161,7 +167,8 @@ def _read_table(args):
         raise ValueError(f"cannot read {args.data!r} as CSV: {str(exc).splitlines()[0]}") from None
     from synthaug.data.prepare import prepare_table
 
-    table = prepare_table(df, args.target, positive=args.positive, impute=args.impute, source=args.data)
+    table = prepare_table(df, args.target, positive=args.positive, impute=args.impute, source=args.data,
+                          drop=[c for c in (args.drop or "").split(",") if c], max_levels=args.max_levels)
     for notice in table.notices:
         print(f"notice: {notice}")
     return table.X, table.y, table.positive
@@ -171,11 +178,7 @@ def _diagnose(args) -> int:
     from synthaug.diagnosis import diagnose
 
     if args.list_datasets:
-        from synthaug.data.datasets import DATASETS
-
-        for name, text in DATASETS.items():
-            print(f"{name:20s} {text}")
-        return 0
+        return _list_datasets()
     X, y, positive = _read_data(args)
     result = diagnose(X, y, generator=args.generator, model=args.model, method=args.method, folds=args.folds,
                       repeats=args.repeats, crossfit_folds=args.crossfit_folds, minority=positive,
@@ -184,11 +187,31 @@ def _diagnose(args) -> int:
     return _report(result, args)
 
 
+def _list_datasets() -> int:
+    from synthaug.data.datasets import DATASETS
+
+    for name, text in DATASETS.items():
+        print(f"{name:20s} {text}")
+    return 0
+
+
+def _plot_formats() -> set:
+    """File suffixes matplotlib can write (``png``, ``pdf``, ``svg``, ...)."""
+    from matplotlib.figure import Figure
+
+    return set(Figure().canvas.get_supported_filetypes())
+
+
 def _read_data(args):
     """Check the output suffixes, read the table and switch on the compilation cache (diagnose, bias-correct)."""
-    for path, suffix in ((args.json, ".json"), (args.plot, ".png")):
-        if path is not None and not path.lower().endswith(suffix):
-            raise ValueError(f"{path!r} should end in {suffix}")
+    if args.json is not None and not args.json.lower().endswith(".json"):
+        raise ValueError(f"{args.json!r} should end in .json")
+    if args.plot is not None:
+        suffix = args.plot.rsplit(".", 1)[-1].lower() if "." in args.plot else ""
+        formats = _plot_formats()
+        if suffix not in formats:
+            raise ValueError(f"{args.plot!r}: cannot write a figure of type {suffix or '(none)'!r}; use one of "
+                             f"{', '.join('.' + f for f in sorted(formats))}")
     X, y, positive = _read_table(args)
     _enable_compilation_cache()
     return X, y, positive
@@ -212,10 +235,12 @@ def _report(result, args) -> int:
 def _bias_correct(args) -> int:
     from synthaug.bias_correction.crossval import crossvalidate_bias_correction
 
+    if args.list_datasets:
+        return _list_datasets()
     X, y, positive = _read_data(args)
     result = crossvalidate_bias_correction(X, y, generator=args.generator, gamma=args.gamma, folds=args.folds,
                                            repeats=args.repeats, seed=args.seed, ridge=args.ridge, minority=positive,
-                                           standardize=not args.no_standardize)
+                                           standardize=not args.no_standardize, progress=not args.no_progress)
     return _report(result, args)
 
 

@@ -217,3 +217,93 @@ def test_generator_that_uses_majority_needs_it():
         gen(jax.random.key(0), X1, 3, X_majority=np.zeros((5, 3)))
     out = gen(jax.random.key(0), X1, 3, X_majority=np.full((5, 2), 2.0))
     assert out.shape == (3, 2) and float(out[0, 0]) == 2.0
+
+
+# --------------------------------------------------------------------- issue 13: the first hour
+
+
+def _frame_with(column):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=60)})
+    df["c"] = column
+    return df, np.r_[np.zeros(45), np.ones(15)]
+
+
+@pytest.mark.parametrize("kind", ["string", "category", "boolean", "object"])
+def test_non_numeric_pandas_dtypes_get_the_intended_message(kind):
+    import pandas as pd
+
+    values = ["u", "v"] * 30
+    column = {"string": pd.array(values, dtype="string"), "category": pd.Categorical(values),
+              "boolean": pd.array([True, False] * 30, dtype="boolean"), "object": np.array(values, dtype=object)}[kind]
+    from synthaug.data import prepare_data
+
+    df, y = _frame_with(column)
+    with pytest.raises(ValueError, match=r"non-numeric column\(s\) c \(.+\): encode them first, e.g. with "
+                                         r"synthaug.data.prepare_table"):
+        prepare_data(df, y)
+    before = df.copy()
+    with pytest.raises(ValueError, match="non-numeric column"):
+        synthaug.diagnose(df, y, progress=False)
+    assert df.equals(before)  # the caller's frame is not modified
+
+
+def test_nullable_integer_columns_are_numeric_and_missing_values_named():
+    import pandas as pd
+
+    from synthaug.data import prepare_data
+
+    df, y = _frame_with(pd.array(list(range(60)), dtype="Int64"))
+    data = prepare_data(df, y)
+    assert data.X0.shape == (45, 2) and np.isfinite(data.X0).all()
+    df, y = _frame_with(pd.array([None] + list(range(59)), dtype="Int64"))
+    with pytest.raises(ValueError, match=r"missing or infinite values in \['c'\]; drop or impute them \(prepare_table"):
+        prepare_data(df, y)
+
+
+def test_python_errors_show_plain_values_and_python_names():
+    from synthaug.data import prepare_data
+
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = np.r_[np.zeros(20, np.int64), np.ones(10, np.int64)]
+    with pytest.raises(ValueError, match=r"^the class 0 named as minority has 20 rows"):
+        prepare_data(X, y, minority=np.int64(0))
+    with pytest.raises(ValueError, match=r"^folds must be an integer >= 2; got '5' \(a string\)$"):
+        synthaug.diagnose(X, y, folds="5", progress=False)
+    with pytest.raises(ValueError, match=r"got -1$"):
+        synthaug.diagnose(X, y, folds=np.int64(-1), progress=False)
+    with pytest.raises(ValueError, match=r"3 classes; a binary target is needed: .*prepare_table\(\.\.\., positive=LABEL\)") as err:
+        prepare_data(X, np.r_[np.zeros(10), np.ones(10), 2 * np.ones(10)])
+    assert "--" not in str(err.value)  # no CLI flags in Python errors
+
+
+@pytest.mark.parametrize("name", ["SMOTESampler", "GKSMOTESampler", "GaussianMixtureSampler"])
+def test_n_synthetic_and_gap_multiple_together_are_refused(name):
+    X, y = data(40, 2)[0], np.r_[np.zeros(30, int), np.ones(10, int)]
+    sampler = getattr(synthaug, name)(n_synthetic=5, gap_multiple=0.5, random_state=0)
+    with pytest.raises(ValueError, match="give n_synthetic or gap_multiple, not both"):
+        sampler.fit_resample(X, y)
+
+
+def test_prepare_table_refuses_id_columns_and_drops_on_request():
+    import pandas as pd
+
+    from synthaug.data import MAX_LEVELS, prepare_table
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(80)], "site": rng.choice(["n", "s"], 80),
+                       "x": rng.normal(size=80), "y": np.r_[np.zeros(60, int), np.ones(20, int)]})
+    before = df.copy()
+    with pytest.raises(ValueError, match=r"'id' \(80 distinct values in 80 rows\) look like an ID or free text: "
+                                         r"one-hot encoding would add 79 feature columns"):
+        prepare_table(df, "y")
+    table = prepare_table(df, "y", drop=["id"])
+    assert list(table.X.columns) == ["x", "site_s"] and any("smote-nc" in n for n in table.notices)
+    assert prepare_table(df, "y", max_levels=80).X.shape == (80, 1 + 79 + 1)  # the limit is a parameter
+    assert df.equals(before) and MAX_LEVELS == 50
+    with pytest.raises(ValueError, match="cannot drop"):
+        prepare_table(df, "y", drop=["nope"])
+    with pytest.raises(ValueError, match="target column 'y' cannot be dropped"):
+        prepare_table(df, "y", drop="y")

@@ -113,6 +113,9 @@ def test_diagnose_csv_end_to_end(tmp_path, capsys, monkeypatch):
         ({}, ["--positive", "flu"], "is not a value of"),
         ({}, ["--folds", "50"], "fewer than the 50 folds"),
         ({}, ["--generator", "nope"], "unknown generator"),
+        ({"patient": lambda df: [f"p{i}" for i in range(len(df))]}, [],
+         "'patient' (440 distinct values in 440 rows) look like an ID or free text"),
+        ({}, ["--drop", "nope"], "cannot drop ['nope']"),
     ],
 )
 def test_diagnose_bad_input_one_line_exit_2(tmp_path, capsys, edits, args, message):
@@ -130,3 +133,40 @@ def test_diagnose_needs_input_and_lists_datasets(capsys, tmp_path):
     assert main(["diagnose", str(tmp_path / "missing.csv"), "--target", "y"]) == 2
     assert main(["diagnose", "--list-datasets"]) == 0
     assert "breast-cancer" in capsys.readouterr().out
+
+
+def test_diagnose_drops_id_columns_and_suggests_smote_nc(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SYNTHAUG_NO_CACHE", "1")
+    path = _csv(tmp_path, patient=lambda df: [f"p{i}" for i in range(len(df))])
+    out_json = tmp_path / "d.json"
+    rc = main(["diagnose", path, "--target", "outcome", "--folds", "3", "--drop", "patient", "--no-progress",
+               "--json", str(out_json)])
+    text = capsys.readouterr().out
+    assert rc == 0 and "SMOTENCSampler (generator 'smote-nc')" in text
+    assert json.loads(out_json.read_text())["n_features"] == 4  # a, b and two site dummies: patient dropped
+
+
+def test_bias_correct_lists_datasets_hides_progress_and_writes_any_figure_format(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SYNTHAUG_NO_CACHE", "1")
+    assert main(["bias-correct", "--list-datasets"]) == 0
+    assert "breast-cancer-rare" in capsys.readouterr().out
+    assert main(["bias-correct", "--dataset", "breast-cancer-rare", "--plot", str(tmp_path / "f.xyz")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cannot write a figure of type 'xyz'; use one of" in err and ".pdf" in err
+    pdf = tmp_path / "f.pdf"
+    rc = main(["bias-correct", "--dataset", "breast-cancer-rare", "--folds", "3", "--no-progress", "--plot", str(pdf)])
+    captured = capsys.readouterr()
+    assert rc == 0 and pdf.read_bytes()[:4] == b"%PDF"
+    assert "bias-correct" not in captured.err  # no progress bar
+
+
+def test_positive_keeps_the_users_label(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SYNTHAUG_NO_CACHE", "1")
+    path = _csv(tmp_path, outcome=lambda df: np.where(np.arange(len(df)) >= 400, "18", df["site"]))
+    out_json = tmp_path / "d.json"
+    rc = main(["diagnose", path, "--target", "outcome", "--positive", "18", "--drop", "site", "--folds", "3",
+               "--no-progress", "--json", str(out_json)])
+    text = capsys.readouterr().out
+    d = json.loads(out_json.read_text())
+    assert rc == 0 and d["minority_label"] == "18" and d["majority_label"] == "not 18"
+    assert "minority '18' (40 rows) vs majority 'not 18' (400 rows)" in text

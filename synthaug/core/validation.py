@@ -81,8 +81,18 @@ def check_int(value, name: str, minimum: int = 1, *, maximum: int | None = None)
     if ok:
         ok = minimum <= value and (maximum is None or value <= maximum)
     if not ok:
-        raise ValueError(f"{name} must be {bound}; got {value!r}")
+        raise ValueError(f"{name} must be {bound}; got {plain(value)}")
     return int(value)
+
+
+def plain(value) -> str:
+    """``value`` as an error message shows it: NumPy scalars as Python ones (``1``, not
+    ``np.int64(1)``), strings quoted and named as such (``'5' (a string)``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return f"{value!r} (a string)"
+    return repr(value)
 
 
 def check_size(n, name: str = "n") -> int:

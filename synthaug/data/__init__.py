@@ -2,7 +2,7 @@
 preparation shared by the Python API and the CLI (:mod:`~synthaug.data.prepare`)."""
 
 from synthaug.data.datasets import DATASETS, list_datasets, load_dataset
-from synthaug.data.prepare import PreparedData, PreparedTable, prepare_data, prepare_table
+from synthaug.data.prepare import MAX_LEVELS, PreparedData, PreparedTable, prepare_data, prepare_table
 
-__all__ = ["DATASETS", "list_datasets", "load_dataset", "PreparedData", "PreparedTable", "prepare_data",
+__all__ = ["DATASETS", "list_datasets", "load_dataset", "MAX_LEVELS", "PreparedData", "PreparedTable", "prepare_data",
            "prepare_table"]

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["PreparedData", "prepare_data", "PreparedTable", "prepare_table"]
+__all__ = ["PreparedData", "prepare_data", "PreparedTable", "prepare_table", "MAX_LEVELS"]
 
 
 @dataclasses.dataclass
@@ -65,6 +65,11 @@ def _columns(mask, names) -> list:
     return [names[j] for j in np.nonzero(np.asarray(mask))[0]]
 
 
+def _label(value) -> str:
+    """A label as messages show it: ``1``, not ``np.int64(1)``; strings quoted."""
+    return repr(_python_scalar(value))
+
+
 def _python_scalar(value):
     return value.item() if hasattr(value, "item") else value
 
@@ -73,12 +78,19 @@ def _numeric_matrix(X):
     """``(X as a float array, column names or None)``; refuses non-numeric columns and arrays."""
     names = None
     if hasattr(X, "columns") and hasattr(X, "dtypes"):
+        import pandas as pd
+
         names = [str(c) for c in X.columns]
-        bad = [str(c) for c, t in zip(X.columns, X.dtypes) if not np.issubdtype(np.dtype(t), np.number)
-               or np.issubdtype(np.dtype(t), np.bool_)]
+        # pandas' own dtype tests: extension dtypes (string, category, nullable Int64 and
+        # boolean) are not NumPy dtypes and must not reach np.dtype()
+        bad = [f"{c} ({t})" for c, t in zip(names, X.dtypes)
+               if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)]
         if bad:
-            raise ValueError(f"non-numeric column(s) {bad[:5]}: encode them first (the CLI one-hot encodes them)")
-        X = X.to_numpy(dtype=float)
+            raise ValueError(
+                f"non-numeric column(s) {', '.join(bad[:5])}{' …' if len(bad) > 5 else ''}: encode them first, "
+                "e.g. with synthaug.data.prepare_table (one-hot encoding, as the command line does), or drop them"
+            )
+        X = X.to_numpy(dtype=float, na_value=np.nan)  # nullable integers: <NA> becomes NaN (refused below)
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features); got shape {X.shape}")
@@ -95,11 +107,11 @@ def _minority_index(labels, counts, minority) -> int:
         return int(np.argmin(counts))
     matches = [i for i, lab in enumerate(labels.tolist()) if lab == minority or str(lab) == str(minority)]
     if not matches:
-        raise ValueError(f"minority label {minority!r} is not in y (labels: {labels.tolist()})")
+        raise ValueError(f"minority label {_label(minority)} is not in y (labels: {labels.tolist()})")
     m = matches[0]
     if counts[m] >= counts[1 - m]:
         raise ValueError(
-            f"the class {labels[m]!r} named as minority has {counts[m]} rows, not fewer than the other ({counts[1 - m]})"
+            f"the class {_label(labels[m])} named as minority has {counts[m]} rows, not fewer than the other ({counts[1 - m]})"
         )
     return m
 
@@ -147,16 +159,17 @@ def prepare_data(X, y, *, minority=None, standardize: bool = True) -> PreparedDa
     if nan_cols:
         all_nan = _columns(np.all(np.isnan(X), axis=0), names)
         what = f"all-missing column(s) {all_nan[:5]}" if all_nan else f"missing or infinite values in {nan_cols[:5]}"
-        raise ValueError(f"X has {what}; drop or impute them (the CLI has --impute mean)")
+        raise ValueError(f"X has {what}; drop or impute them (prepare_table(..., impute='mean') imputes column means)")
     const = _columns(np.ptp(X, axis=0) == 0, names)
     if const:
         raise ValueError(f"constant column(s) {const[:5]}{' …' if len(const) > 5 else ''}: drop them (no information, singular Hessian)")
     labels, inverse = np.unique(y_arr, return_inverse=True)
     if labels.size == 1:
-        raise ValueError(f"y has a single class ({labels[0]!r}); two classes are needed")
+        raise ValueError(f"y has a single class ({_label(labels[0])}); two classes are needed")
     if labels.size > 2:
         raise ValueError(
-            f"y has {labels.size} classes; diagnose needs a binary target (name the positive class, e.g. --positive)"
+            f"y has {labels.size} classes; a binary target is needed: recode y to the class of interest vs the rest "
+            "(prepare_table(..., positive=LABEL) does it)"
         )
     m = _minority_index(labels, np.bincount(inverse, minlength=2), minority)
     mean = X.mean(axis=0) if standardize else np.zeros(X.shape[1])
@@ -174,9 +187,10 @@ class PreparedTable(NamedTuple):
     X : DataFrame of shape (n_samples, n_features)
         Numeric feature columns (imputed and one-hot encoded where asked / needed).
     y : Series of shape (n_samples,)
-        The target: as given, or 0/1 (1 = ``positive``) when a positive class was named.
+        The target: as given, or, when a positive class was named, the strings
+        ``str(positive)`` and ``"not <positive>"`` (so reports keep the user's label).
     positive : object
-        The label of the class of interest in ``y`` (``1`` after recoding), or None.
+        The label of the class of interest in ``y`` (``str(positive)`` after recoding), or None.
     notices : list of str
         One line per change made to the features (imputation, encoding).
     """
@@ -187,7 +201,13 @@ class PreparedTable(NamedTuple):
     notices: list
 
 
-def prepare_table(frame, target, *, positive=None, impute=None, source=None) -> PreparedTable:
+#: Most distinct values a non-numeric column may have before :func:`prepare_table` refuses to
+#: one-hot encode it (an ID or free-text column would become one feature per row).
+MAX_LEVELS = 50
+
+
+def prepare_table(frame, target, *, positive=None, impute=None, drop=(), max_levels: int = MAX_LEVELS,
+                  source=None) -> PreparedTable:
     """Split a table into numeric features and a binary target (the CLI's input step).
 
     Parameters
@@ -198,11 +218,20 @@ def prepare_table(frame, target, *, positive=None, impute=None, source=None) -> 
         Name of the target column (no missing values).
     positive : object, default=None
         The class of interest (compared as a string). When given, the target is
-        recoded to 1 for it and 0 for every other value, so a target with more than
+        recoded to ``str(positive)`` for it and ``"not <positive>"`` for every other
+        value (the user's label stays visible in reports), so a target with more than
         two values is allowed; otherwise the target must have at most two values.
     impute : {None, "mean"}, default=None
         ``"mean"`` fills missing numeric values with the column mean and missing
         categorical values with the most frequent value; None refuses missing values.
+    drop : sequence of str, default=()
+        Columns to leave out (ID columns, free text), checked to exist.
+    max_levels : int, default=50 (:data:`MAX_LEVELS`)
+        A non-numeric column with more distinct values than this is refused instead of
+        one-hot encoded: an ID or free-text column would add one feature per value (a
+        1,484-row table with such a column becomes ~1,800 features, and every fit slows
+        down accordingly) and carries no information a generator can use. Drop the
+        column (``drop=``, the CLI's ``--drop``) or raise the limit.
     source : str, default=None
         What the table was read from (a path), for the error messages.
 
@@ -219,7 +248,16 @@ def prepare_table(frame, target, *, positive=None, impute=None, source=None) -> 
     where = "the table" if source is None else repr(source)
     if target not in frame.columns:
         raise ValueError(f"target column {target!r} not in {where} (columns: {', '.join(map(str, frame.columns[:10]))})")
-    df = frame.drop(columns=[target])
+    drop = [drop] if isinstance(drop, str) else list(drop)
+    unknown = [c for c in drop if c not in frame.columns]
+    if unknown:
+        raise ValueError(f"cannot drop {unknown}: not columns of {where}")
+    if target in drop:
+        raise ValueError(f"the target column {target!r} cannot be dropped")
+    from synthaug.core.validation import check_int  # (lazy: this module imports no JAX)
+
+    max_levels = check_int(max_levels, "max_levels")
+    df = frame.drop(columns=[target, *drop])
     y = frame[target]
     if y.isna().any():
         raise ValueError(f"the target column has {int(y.isna().sum())} missing value(s); drop those rows")
@@ -228,8 +266,11 @@ def prepare_table(frame, target, *, positive=None, impute=None, source=None) -> 
         if str(positive) not in set(values):
             raise ValueError(f"the positive class {positive!r} is not a value of {target!r} "
                              f"(values: {', '.join(values[:10])})")
-        y = (y.astype(str) == str(positive)).astype(int).rename(target)
-        positive = 1
+        positive = str(positive)
+        rest = f"not {positive}"
+        while rest in set(values):  # a value literally called "not <positive>": keep the two apart
+            rest = f"not ({rest})"
+        y = y.astype(str).where(y.astype(str) == positive, rest).rename(target)
     elif len(values) > 2:
         raise ValueError(f"the target {target!r} has {len(values)} values; name the class of interest with "
                          "--positive (positive= in Python)")
@@ -253,7 +294,19 @@ def prepare_table(frame, target, *, positive=None, impute=None, source=None) -> 
         notices.append(f"imputed missing values in {len(cols)} column(s): {', '.join(cols[:5])}")
     categorical = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
     if categorical:
+        levels = {str(c): int(df[c].nunique()) for c in categorical}
+        wide = {c: k for c, k in levels.items() if k > max_levels}
+        if wide:
+            listed = ", ".join(f"{c!r} ({k} distinct values in {len(df)} rows)" for c, k in list(wide.items())[:5])
+            raise ValueError(
+                f"non-numeric column(s) {listed} look like an ID or free text: one-hot encoding would add "
+                f"{sum(wide.values()) - len(wide)} feature columns. Drop them (--drop COLUMN on the command line, "
+                f"drop=[...] in Python) or allow more levels (--max-levels / max_levels=, now {max_levels})"
+            )
         df = pd.get_dummies(df, columns=categorical, drop_first=True, dtype=float)
         notices.append(f"one-hot encoded {len(categorical)} non-numeric column(s) "
                        f"({', '.join(map(str, categorical[:5]))}); {df.shape[1]} feature columns now")
+        notices.append("categorical columns are present: interpolating generators (smote, gaussian) put "
+                       "fractional values into their one-hot columns; for resampling mixed data use "
+                       "SMOTENCSampler (generator 'smote-nc'), which keeps categories whole")
     return PreparedTable(df, y, positive, notices)
