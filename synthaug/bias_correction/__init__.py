@@ -68,7 +68,7 @@ from synthaug.bias_correction.objective import (
     corrected_objective,
     correction_coefficient,
 )
-from synthaug.bias_correction.safeguard import one_step, unboundedness_check
+from synthaug.bias_correction.safeguard import UnstableCorrectionWarning, one_step, unboundedness_check
 from synthaug.core.glm import penalised_objective
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "penalised_objective",
     "one_step",
     "unboundedness_check",
+    "UnstableCorrectionWarning",
     "fit_estimator",
     "bias_corrected_fit",
     "METHODS",

@@ -44,7 +44,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from synthaug.bias_correction.compare import COMPARE_METHODS, compare_estimators
-from synthaug.diagnosis.api import prepare_data
+from synthaug.bias_correction.safeguard import step_ratio, step_ratio_message
+from synthaug.data.prepare import prepare_data
 from synthaug.core.folds import check_folds, stratified_folds
 from synthaug.generators import Generator, make_generator
 from synthaug.core.losses import logistic_loss
@@ -144,11 +145,9 @@ class BCCrossValidation:
     def warnings(self) -> list:
         """Plain-language cautions about the comparison (empty when there are none)."""
         out = []
-        med = float(np.median(self.step_ratio))
-        if med > 1.0:
-            out.append(f"the one-step correction moves the estimate by {med:.1f}x its own size (median over folds): "
-                       "the bias estimate is noisy relative to the curvature (near separation or few minority rows "
-                       "per feature); a larger ridge or fewer features make it stable")
+        message = step_ratio_message(float(np.median(self.step_ratio)), " (median over folds)")
+        if message:
+            out.append(message)
         per_param = self.n_minority / (len(self.feature_names) + 1)
         if per_param < 10:
             out.append(f"only {per_param:.1f} minority rows per parameter: every estimator here is noisy")
@@ -243,7 +242,7 @@ def _metrics(theta, V0, V1):
 @uses_x64
 def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0, folds: int = 5, repeats: int = 1,
                                   seed: int = 0, ridge: float = 1e-4, minority=None, standardize: bool = True,
-                                  generator_params=None) -> BCCrossValidation:
+                                  generator_params=None, progress: bool = True) -> BCCrossValidation:
     """Cross-validate raw, reweighted, naive and bias-corrected logistic regression (see the module docstring).
 
     Parameters
@@ -269,6 +268,8 @@ def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0
         z-score the features on the whole data set first.
     generator_params
         keyword arguments of a generator given by name.
+    progress
+        show a progress bar (the cross-validated fits, then the fits on all data).
 
     Returns
     -------
@@ -309,7 +310,11 @@ def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0
     key = jax.random.key(int(seed))
     k_folds, k_cv, k_full = jax.random.split(key, 3)
     fs = stratified_folds(k_folds, n0, n1, folds, repeats)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=2, desc="bias-correct", disable=not progress, leave=False)
     thetas, flagged = _fold_estimates(gen, k_cv, X0, X1, fs, n_syn, float(ridge))
+    bar.update(1)
     thetas, flagged = np.asarray(thetas), np.asarray(flagged)
     Z0, Z1 = np.asarray(X0), np.asarray(X1)
     va0, va1 = np.asarray(fs.valid0), np.asarray(fs.valid1)
@@ -320,11 +325,13 @@ def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0
             vals[:, f, m] = _metrics(thetas[f, m], Z0[va0[f]], Z1[va1[f]])
     n_syn_full = int(round(gamma * (n0 - n1)))
     theta_full = np.asarray(_full_estimates(gen, k_full, X0, X1, n_syn_full, float(ridge)))
+    bar.update(1)
+    bar.close()
     methods = tuple(COMPARE_METHODS)
     flagged_share = {m: float(flagged[:, i].mean()) for i, m in enumerate(methods) if m in ("bc-heldout", "bc-paired")}
     naive, onestep = thetas[:, methods.index("naive")], thetas[:, methods.index("bc-onestep")]
-    step_ratio = np.linalg.norm(onestep - naive, axis=1) / np.maximum(np.linalg.norm(naive, axis=1), 1e-300)
-    return BCCrossValidation(methods, {m: vals[i] for i, m in enumerate(METRICS)}, flagged_share, step_ratio,
+    ratios = step_ratio(onestep, naive)
+    return BCCrossValidation(methods, {m: vals[i] for i, m in enumerate(METRICS)}, flagged_share, ratios,
                              theta_full,
                              list(data.feature_names), n0, n1, data.minority_label, gen.name, float(gamma), n_syn,
                              int(folds), int(repeats), int(seed), float(ridge), bool(standardize))

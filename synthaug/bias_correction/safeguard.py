@@ -33,6 +33,7 @@ Gradients and Hessians come from :mod:`synthaug.core.glm`; eigenvalues and solve
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 
 from synthaug.core import linalg as smalllinalg
 from synthaug.core.glm import penalised_gradient, penalised_hessian, weighted_gram
@@ -108,3 +109,31 @@ def unboundedness_check(loss: Loss, theta, theta_naive, X, y, w, ridge, *, max_s
     slopes = jnp.where(norms > 0.5, slopes, jnp.inf)
     rec = jnp.min(slopes)
     return (rec < -1e-12) | big | nonfinite, negative_curvature, evals[0], rec
+
+
+class UnstableCorrectionWarning(UserWarning):
+    """The one-step correction moved the estimate by more than its own size."""
+
+
+#: Threshold of :func:`step_ratio_message`: a correction larger than the naive estimate itself.
+STEP_RATIO_LIMIT = 1.0
+
+
+def step_ratio(theta_onestep, theta_naive) -> np.ndarray:
+    r""":math:`\lVert\hat\theta^{os} - \hat\theta^{aug}\rVert / \lVert\hat\theta^{aug}\rVert`, over the last axis."""
+    naive = np.asarray(theta_naive, float)
+    step = np.asarray(theta_onestep, float) - naive
+    return np.linalg.norm(step, axis=-1) / np.maximum(np.linalg.norm(naive, axis=-1), 1e-300)
+
+
+def step_ratio_message(ratio: float, where: str = "") -> str | None:
+    """The caution shown when the one-step correction is larger than the estimate (None otherwise).
+
+    The same text for the Python API (:func:`~synthaug.bias_correction.bias_corrected_fit`,
+    as an :class:`UnstableCorrectionWarning`) and ``synthaug bias-correct`` (in the report).
+    """
+    if not ratio > STEP_RATIO_LIMIT:
+        return None
+    return (f"the one-step correction moves the estimate by {ratio:.1f}x its own size{where}: the bias estimate is "
+            "noisy relative to the curvature (near separation or few minority rows per feature); a larger ridge "
+            "or fewer features make it stable")

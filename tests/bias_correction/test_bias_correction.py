@@ -383,3 +383,31 @@ def test_bad_input_errors():
         shrink(1.5)
     with pytest.raises(ValueError):
         gmm_em50(0)
+
+
+def test_python_api_warns_as_the_cli_does_and_shares_its_ridge():
+    """digits-8: with ridge 1e-8 the one-step correction runs to norm ~1e6 against ~30 for naive."""
+    import inspect
+    import warnings
+
+    from synthaug.bias_correction import UnstableCorrectionWarning
+    from synthaug.bias_correction.safeguard import step_ratio_message
+    from synthaug.cli import _build_parser
+    from synthaug.data import load_dataset, prepare_data
+    from synthaug.estimators import BiasCorrectedClassifier
+
+    default = inspect.signature(bias_corrected_fit).parameters["ridge"].default
+    assert default == BiasCorrectedClassifier().ridge == _build_parser().parse_args(["bias-correct"]).ridge == 1e-4
+    d = prepare_data(*load_dataset("digits-8"))
+    with pytest.warns(UnstableCorrectionWarning, match=r"moves the estimate by \d+\.\dx its own size") as rec:
+        r = bias_corrected_fit(LOSS, jax.random.PRNGKey(0), SMOTE5, d.X0, d.X1, ridge=1e-8)
+    assert float(jnp.linalg.norm(r.theta)) > 1e4 > 1e2 > float(jnp.linalg.norm(r.theta_naive))  # it did blow up
+    ratio = float(jnp.linalg.norm(r.theta_onestep - r.theta_naive) / jnp.linalg.norm(r.theta_naive))
+    assert str(rec[0].message) == step_ratio_message(ratio)  # the text of the CLI report
+    # a stable fit does not warn, and a traced call never does
+    X0, X1 = _data(4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnstableCorrectionWarning)
+        bias_corrected_fit(LOSS, jax.random.PRNGKey(4), SMOTE5, X0, X1)
+        jax.jit(lambda a, b: bias_corrected_fit(LOSS, jax.random.PRNGKey(0), SMOTE5, a, b, ridge=1e-8).theta)(
+            d.X0, d.X1)
