@@ -25,13 +25,13 @@ sampling_strategy : float, str, dict or callable, default="auto"
     nor ``gap_multiple`` is given; multi-class targets are allowed.""",
     "n_synthetic": """\
 n_synthetic : int or None, default=None
-    Number of synthetic rows of the minority class (binary targets only). Takes
-    precedence over ``gap_multiple`` and ``sampling_strategy``.""",
+    Number of synthetic rows of the minority class (binary targets only). Overrides
+    ``sampling_strategy``; giving it together with ``gap_multiple`` is an error.""",
     "gap_multiple": """\
 gap_multiple : float or None, default=None
     Synthetic rows as a multiple of the class gap: ``round(gap_multiple * (n0 - n1))``
     rows, so ``1.0`` balances the classes and ``0.5`` closes half of the gap (binary
-    targets only). This is the scale on which Ma & Zhang express the synthetic ratio
+    targets only; overrides ``sampling_strategy``, exclusive with ``n_synthetic``). This is the scale on which Ma & Zhang express the synthetic ratio
     (Ma & Zhang, 2026, "Synthetic Augmentation in Imbalanced Learning: When It Helps,
     When It Hurts, and How Much to Add", arXiv 2601.16120).""",
     "random_state": """\

@@ -12,7 +12,8 @@ name of its generator in the registry (``_generator_name``), its own parameters 
 ``__init__`` and ``_parameter_constraints``) and, where a sampler parameter is named the
 imbalanced-learn way, the factory parameter it feeds (``_generator_param_names``).
 
-**Synthetic size.** Three ways, checked in this order:
+**Synthetic size.** Three ways; ``n_synthetic`` and ``gap_multiple`` exclude each other
+(setting both raises ``ValueError``) and either one overrides ``sampling_strategy``:
 
 * ``n_synthetic`` (int ≥ 0): that many synthetic rows of the minority class
   (binary problems only);
@@ -144,8 +145,14 @@ def synthetic_counts(y, sampling_strategy_, n_synthetic=None, gap_multiple=None)
     Raises
     ------
     ValueError
-        If ``n_synthetic`` or ``gap_multiple`` is given for a target that is not binary.
+        If both ``n_synthetic`` and ``gap_multiple`` are given, or either is given for a
+        target that is not binary.
     """
+    if n_synthetic is not None and gap_multiple is not None:
+        raise ValueError(
+            f"give n_synthetic or gap_multiple, not both (got n_synthetic={n_synthetic}, gap_multiple={gap_multiple}): "
+            "n_synthetic counts synthetic rows, gap_multiple expresses them as a multiple of the class gap"
+        )
     if n_synthetic is None and gap_multiple is None:
         return {c: int(n) for c, n in sampling_strategy_.items()}
     classes, counts = np.unique(y, return_counts=True)

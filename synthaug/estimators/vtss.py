@@ -34,6 +34,11 @@ class VTSSSampler(DenseOverSampler):
     ``n_synthetic_`` are dicts keyed by class. Classes as large as the majority
     are left alone.
 
+    Randomness: an integer ``random_state=s`` runs ``diagnose(..., seed=s)``, so on a
+    binary target ``VTSSSampler(random_state=s)`` selects exactly the size (and draws
+    exactly the rows) of ``synthaug.diagnose(X, y, seed=s)``; for a multi-class target,
+    class ``c`` (position ``i`` in the sorted labels) uses ``seed=s + i``.
+
     Parameters
     ----------
     generator : str, Generator, imbalanced-learn sampler or callable, default="smote"
@@ -114,7 +119,7 @@ class VTSSSampler(DenseOverSampler):
                 X[keep], np.where(y[keep] == cls, 1, 0), generator=self.generator, model=self.model,
                 method=self.method, folds=self.folds, repeats=self.repeats, crossfit_folds=self.crossfit_folds,
                 alpha=self.alpha, tau=self.tau, gammas=self.gammas, minority=1, standardize=self.standardize,
-                seed=seed + i, fidelity=False, progress=False,
+                seed=seed if len(classes) == 2 else seed + i, fidelity=False, progress=False,
             )
             self.diagnosis_[cls] = d
             self.n_synthetic_[cls] = d.selected_size

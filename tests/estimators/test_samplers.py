@@ -62,3 +62,20 @@ def test_bad_sizes_and_nan():
     X[0, 0] = np.nan
     with pytest.raises(ValueError):
         as_sampler("smote").fit_resample(X, y)
+
+
+@pytest.mark.parametrize("labels", [(0, 1), (1, 0), ("healthy", "sepsis")])
+def test_vtss_sampler_random_state_is_diagnose_seed(labels):
+    """Binary target: VTSSSampler(random_state=s) == diagnose(seed=s), whatever the labels' order."""
+    from synthaug import diagnose
+    from synthaug.estimators import VTSSSampler
+
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.normal(size=(120, 3)), rng.normal(size=(30, 3)) + 0.8]
+    y = np.array([labels[0]] * 120 + [labels[1]] * 30, dtype=object if isinstance(labels[0], str) else int)
+    for s in (0, 5):
+        sampler = VTSSSampler(random_state=s, folds=3).fit(X, y)
+        Xr, _ = sampler.fit_resample(X, y)
+        d = diagnose(X, y, seed=s, folds=3, fidelity=False, progress=False)
+        assert sampler.n_synthetic_ == d.selected_size
+        np.testing.assert_allclose(Xr[150:], np.asarray(d.synthetic) * d.data.scale + d.data.mean, rtol=1e-12)
