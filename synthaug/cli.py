@@ -227,7 +227,10 @@ def _report(result, args) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        result.plot().savefig(args.plot, dpi=130)
+        import os
+
+        name = args.dataset or os.path.basename(args.data or "") or None
+        result.plot(data_name=name).savefig(args.plot, dpi=130)
         print(f"wrote {args.plot}")
     return 0
 

@@ -123,6 +123,36 @@ class Diagnosis:
 
     _SKIP = ("params", "synthetic", "data")
 
+    @property
+    def selected_at_edge(self) -> bool:
+        """The selected size is the largest (or, above zero, the smallest) candidate: the best
+        size may lie outside the grid, so a wider grid (``max_multiple=``, ``gammas=``) is worth a run."""
+        cands = sorted(self.candidates)
+        return len(cands) > 1 and (self.selected_size == cands[-1] or (self.selected_size == cands[0] > 0))
+
+    def recommendation(self) -> str:
+        """What to do, in one or two sentences, from the selected size and its paired comparison."""
+        best = next(r for r in self.curve if r["n_synthetic"] == self.selected_size)
+        if self.selected_size == 0:
+            text = (f"Do not augment: in {self.folds}-fold cross-validation no synthetic size beat the "
+                    f"raw fit with {self.generator} + {self.model}.")
+        else:
+            text = (f"Add {self.selected_size} synthetic minority rows ({self.selected_gamma:.2f} x gap) with "
+                    f"{self.generator}.")
+            diff, se = best.get("diff_balance"), best.get("se_diff_balance")
+            if self.selected_size != self.gap and diff is not None and se is not None:
+                half = 1.96 * se
+                if diff + half < 0:
+                    text += (f" It beats full balancing: balanced loss {diff:+.4f} +/- {half:.4f} against it "
+                             "(95% paired interval).")
+                else:
+                    text += (f" Its balanced loss differs from full balancing's by {diff:+.4f} +/- {half:.4f} "
+                             f"(95% paired interval), within noise: full balancing ({self.gap} rows) is as good a "
+                             "choice.")
+        if self.selected_at_edge:
+            text += " The selected size is at the edge of the candidate grid: the best size may lie beyond it."
+        return text
+
     def to_dict(self) -> dict:
         """JSON-ready dict (the ``synthaug diagnose --json`` contract)."""
         from synthaug import __version__
@@ -138,6 +168,8 @@ class Diagnosis:
         for k in ("majority_label", "minority_label"):
             v = out[k]
             out[k] = v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+        out["selected_at_edge"] = self.selected_at_edge
+        out["recommendation"] = self.recommendation()
         out["version"] = __version__
         return out
 
@@ -196,6 +228,7 @@ class Diagnosis:
         bal = next((r for r in self.curve if r["n_synthetic"] == self.gap), None)
         if bal is not None:
             lines.append(f"  full balancing:  CV balanced loss {bal['loss']:.4f} +/- {bal['se']:.4f}{ref(bal)}")
+        lines.append("Recommendation: " + self.recommendation())
         for w in self.warnings:
             lines.append(f"WARNING: {w}")
         if self.fidelity:
@@ -203,9 +236,9 @@ class Diagnosis:
                          + ", ".join(f"{k} = {v:.3g}" for k, v in self.fidelity.items() if isinstance(v, (int, float))))
         return "\n".join(lines)
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, data_name=None):
         """Figure of the diagnosis (see :func:`synthaug.diagnosis.plot.plot_diagnosis`)."""
-        return plot_diagnosis(self, ax=ax)
+        return plot_diagnosis(self, ax=ax, data_name=data_name)
 
 
 @dataclasses.dataclass

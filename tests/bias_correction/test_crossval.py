@@ -68,7 +68,15 @@ def test_result_structure_and_serialisation(result, tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    assert len(result.plot().axes) == len(METRICS)
+    fig = result.plot(data_name="toy")
+    assert len(fig.axes) == 2 * len(METRICS)
+    assert fig._suptitle.get_text().startswith("toy: bias correction with")
+    top = fig.axes[:len(METRICS)]
+    assert all(ax.get_title().endswith("method minus naive") for ax in top)
+    for ax, metric in zip(top, METRICS):  # the points are the paired differences, naive's is 0
+        mean, _ = result.paired(metric, "naive")
+        ys = [float(np.ravel(c.get_children()[0].get_ydata())[0]) for c in ax.containers]
+        np.testing.assert_allclose(ys, mean, rtol=1e-12, atol=1e-15)
 
 
 def test_raw_differs_from_balanced_methods_where_it_should(result):
