@@ -11,9 +11,34 @@ import sys
 import time
 
 
+class _LazyText(str):
+    """A help string computed only when the help is printed (so building the parser, and every
+    error message, imports no JAX); ``str`` itself is a placeholder for argparse's checks."""
+
+    def __new__(cls, compute):
+        obj = super().__new__(cls, "(computed)")
+        obj.compute = compute
+        return obj
+
+
+class _LazyHelp(argparse.HelpFormatter):
+    def _get_help_string(self, action):
+        return action.help.compute() if isinstance(action.help, _LazyText) else action.help
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _LazyHelp)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):  # one line, exit 2 (argparse's default prints usage too)
         self.exit(2, f"synthaug: error: {message}\n")
+
+
+def _model_help():
+    from synthaug.models import MODEL_NAMES  # the --model help is built from the model table
+
+    return f"model: {', '.join(MODEL_NAMES)} (default logistic)"
 
 
 def _add_input_args(parser):
@@ -42,8 +67,6 @@ def _add_cv_args(parser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from synthaug.models import MODEL_NAMES  # the --model help is built from the model table
-
     p = _Parser(prog="synthaug", description="Theory and simulations of synthetic minority augmentation.")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -67,7 +90,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_input_args(d)
     d.add_argument("--generator", default="smote", help="generator name (default smote)")
     d.add_argument("--model", default="logistic", metavar="MODEL",
-                   help=f"model: {', '.join(MODEL_NAMES)} (default logistic)")
+                   help=_LazyText(_model_help))
     d.add_argument("--ridge", type=float, default=None,
                    help="ridge penalty of the linear models on the normalised loss (default 1e-4)")
     d.add_argument("--method", default="tg-vtss", choices=["tg-vtss", "vtss"], help="size selection (default tg-vtss)")
@@ -202,8 +225,33 @@ def _plot_formats() -> set:
     return set(Figure().canvas.get_supported_filetypes())
 
 
-def _read_data(args):
-    """Check the output suffixes, read the table and switch on the compilation cache (diagnose, bias-correct)."""
+def _check_args(args) -> None:
+    """Names, paths and output suffixes, checked without importing JAX (ValueError on the first problem)."""
+    import os
+
+    if args.command == "simulate":
+        from synthaug.designs import DESIGNS
+
+        if args.design and not args.list and args.design not in DESIGNS:
+            raise ValueError(f"unknown design {args.design!r}; available designs: {', '.join(DESIGNS)}")
+        return
+    if args.list_datasets:
+        return
+    if args.dataset:
+        from synthaug.data.datasets import DATASETS
+
+        if args.dataset not in DATASETS:
+            raise ValueError(f"unknown dataset {args.dataset!r}; available: {', '.join(DATASETS)}")
+    elif args.data and not os.path.isfile(args.data):
+        raise ValueError(f"no such file: {args.data!r}")
+    from synthaug.generators.registry import GENERATOR_FACTORIES, resolve_factory
+
+    if args.generator not in GENERATOR_FACTORIES:
+        resolve_factory(args.generator)  # raises the registry's message
+    _check_outputs(args)
+
+
+def _check_outputs(args) -> None:
     if args.json is not None and not args.json.lower().endswith(".json"):
         raise ValueError(f"{args.json!r} should end in .json")
     if args.plot is not None:
@@ -212,6 +260,10 @@ def _read_data(args):
         if suffix not in formats:
             raise ValueError(f"{args.plot!r}: cannot write a figure of type {suffix or '(none)'!r}; use one of "
                              f"{', '.join('.' + f for f in sorted(formats))}")
+
+
+def _read_data(args):
+    """Read the table and switch on the compilation cache (diagnose, bias-correct)."""
     X, y, positive = _read_table(args)
     _enable_compilation_cache()
     return X, y, positive
@@ -275,12 +327,13 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    from synthaug.config import cpu_workarounds, x64
-
-    # The command line runs large vmapped programs in float64: switch on what it needs,
-    # explicitly (importing synthaug changes nothing).
-    cpu_workarounds()
     try:
+        _check_args(args)  # before JAX is imported: a wrong name or path answers at once
+        from synthaug.config import cpu_workarounds, x64
+
+        # The command line runs large vmapped programs in float64: switch on what it needs,
+        # explicitly (importing synthaug changes nothing).
+        cpu_workarounds()
         with x64():
             if args.command == "diagnose":
                 return _diagnose(args)

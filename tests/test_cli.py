@@ -170,3 +170,25 @@ def test_positive_keeps_the_users_label(tmp_path, capsys, monkeypatch):
     d = json.loads(out_json.read_text())
     assert rc == 0 and d["minority_label"] == "18" and d["majority_label"] == "not 18"
     assert "minority '18' (40 rows) vs majority 'not 18' (400 rows)" in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["simulate", "nope"], "unknown design 'nope'"),
+    (["diagnose", "--dataset", "nope"], "unknown dataset 'nope'"),
+    (["diagnose", "--dataset", "breast-cancer", "--generator", "nope"], "unknown generator 'nope'"),
+    (["bias-correct", "missing.csv", "--target", "y"], "no such file: 'missing.csv'"),
+    (["diagnose", "--dataset", "breast-cancer", "--plot", "f.xyz"], "cannot write a figure of type 'xyz'"),
+    (["--help"], None),
+    (["diagnose", "--help"], None),
+])
+def test_argument_errors_and_help_import_no_jax(argv, message):
+    """Checked before JAX is imported, so they answer in a fraction of a second (no timing asserted)."""
+    code = ("import sys\nfrom synthaug.cli import main\n"
+            "try:\n    rc = main(sys.argv[1:])\nexcept SystemExit as e:\n    rc = e.code\n"
+            "print('JAX_IMPORTED' if 'jax' in sys.modules else 'NO_JAX', rc)")
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120)
+    last = out.stdout.strip().splitlines()[-1]
+    if message is None:
+        assert last.split()[0] == "NO_JAX" or argv == ["diagnose", "--help"]  # the --model help lists the models
+    else:
+        assert last == "NO_JAX 2" and message in out.stderr, (out.stdout, out.stderr)

@@ -20,26 +20,32 @@ semi-oracle, SMOTE and global SMOTE, jitter, random oversampling, shrink, nested
 (:mod:`~synthaug.generators.bias_study` is a deprecated alias module.)
 """
 
-from synthaug.generators.basic import (
-    Generator,
-    oracle,
-    fixed,
-    gaussian_fit,
-    semi_oracle,
-    smote,
-    smote_with_parents,
-    smote_global,
-    jitter,
-    random_oversampling,
-    bootstrap,
-    shrink,
-    nested_pool,
-    prefix_weights,
-)
-from synthaug.generators.registry import GENERATOR_FACTORIES, GENERATOR_NAMES, make_generator
+import importlib
 
-__all__ = [
-    "Generator", "oracle", "fixed", "gaussian_fit", "semi_oracle", "smote", "smote_with_parents", "smote_global",
-    "jitter", "random_oversampling", "bootstrap", "shrink", "nested_pool", "prefix_weights",
-    "GENERATOR_NAMES", "GENERATOR_FACTORIES", "make_generator",
-]
+_BASIC = ("Generator", "oracle", "fixed", "gaussian_fit", "semi_oracle", "smote", "smote_with_parents",
+          "smote_global", "jitter", "random_oversampling", "bootstrap", "shrink", "nested_pool", "prefix_weights")
+_REGISTRY = ("GENERATOR_NAMES", "GENERATOR_FACTORIES", "make_generator")
+
+__all__ = [*_BASIC, *_REGISTRY]
+
+
+def __getattr__(name):
+    # Lazy: ``synthaug.generators.registry`` (the names) loads without JAX, so the command line
+    # can check a generator name before importing it; the generators load on first use.
+    if name in _BASIC:
+        value = getattr(importlib.import_module("synthaug.generators.basic"), name)
+    elif name in _REGISTRY:
+        value = getattr(importlib.import_module("synthaug.generators.registry"), name)
+    else:
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__name__}.{name}":  # a real submodule whose own import failed
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
