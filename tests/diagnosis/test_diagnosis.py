@@ -185,7 +185,7 @@ def test_diagnose_output_contract_and_determinism():
     assert d1.to_dict() == {**d2.to_dict(), "elapsed_s": d1.elapsed_s}
     assert "Local symmetry test" in d1.summary()
     fig = d1.plot()
-    assert len(fig.axes) == 2
+    assert len(fig.axes) == 3  # CV loss, paired difference from full balancing, regime and alignment
 
 
 @settings(max_examples=5, deadline=None)
