@@ -7,6 +7,7 @@ non-zero exit status (2), never as a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -227,21 +228,18 @@ def _plot_formats() -> set:
 
 def _check_args(args) -> None:
     """Names, paths and output suffixes, checked without importing JAX (ValueError on the first problem)."""
-    import os
-
     if args.command == "simulate":
-        from synthaug.designs import DESIGNS
+        from synthaug.designs import design_module
 
-        if args.design and not args.list and args.design not in DESIGNS:
-            raise ValueError(f"unknown design {args.design!r}; available designs: {', '.join(DESIGNS)}")
+        if args.design and not args.list:
+            design_module(args.design)
         return
     if args.list_datasets:
         return
     if args.dataset:
-        from synthaug.data.datasets import DATASETS
+        from synthaug.data.datasets import check_dataset
 
-        if args.dataset not in DATASETS:
-            raise ValueError(f"unknown dataset {args.dataset!r}; available: {', '.join(DATASETS)}")
+        check_dataset(args.dataset)
     elif args.data and not os.path.isfile(args.data):
         raise ValueError(f"no such file: {args.data!r}")
     from synthaug.generators.registry import GENERATOR_FACTORIES, resolve_factory
@@ -279,8 +277,6 @@ def _report(result, args) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        import os
-
         name = args.dataset or os.path.basename(args.data or "") or None
         result.plot(data_name=name).savefig(args.plot, dpi=130)
         print(f"wrote {args.plot}")
@@ -301,8 +297,6 @@ def _bias_correct(args) -> int:
 
 def _enable_compilation_cache():
     """Persist compiled programs across CLI runs (``~/.cache/synthaug/jax``; SYNTHAUG_NO_CACHE=1 turns it off)."""
-    import os
-
     if os.environ.get("SYNTHAUG_NO_CACHE", "") not in ("", "0"):
         return
     import jax

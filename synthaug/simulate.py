@@ -25,7 +25,7 @@ import numpy as np
 
 from synthaug.config import uses_x64
 from synthaug.core.validation import check_int
-from synthaug.designs import DESIGNS, PROTOCOL_ATTRIBUTES
+from synthaug.designs import DESIGNS, PROTOCOL_ATTRIBUTES, design_module
 
 __all__ = [
     "Design",
@@ -240,9 +240,7 @@ def get_design(name: str) -> Design:
     ValueError
         If no design has that name.
     """
-    if name not in DESIGNS:
-        raise ValueError(f"unknown design {name!r}; available designs: {', '.join(DESIGNS)}")
-    return Design.from_module(DESIGNS[name])
+    return Design.from_module(design_module(name))
 
 
 @uses_x64

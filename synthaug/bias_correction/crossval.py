@@ -47,6 +47,7 @@ from synthaug.bias_correction.compare import COMPARE_METHODS, compare_estimators
 from synthaug.bias_correction.safeguard import step_ratio, step_ratio_message
 from synthaug.data.prepare import prepare_data
 from synthaug.core.folds import check_folds, stratified_folds
+from synthaug.core.montecarlo import progress_bar
 from synthaug.generators import Generator, make_generator
 from synthaug.core.losses import logistic_loss
 from synthaug.core.validation import check_int
@@ -341,9 +342,7 @@ def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0
     key = jax.random.key(int(seed))
     k_folds, k_cv, k_full = jax.random.split(key, 3)
     fs = stratified_folds(k_folds, n0, n1, folds, repeats)
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=2, desc="bias-correct", disable=not progress, leave=False)
+    bar = progress_bar(2, "bias-correct", progress)
     thetas, flagged = _fold_estimates(gen, k_cv, X0, X1, fs, n_syn, float(ridge))
     bar.update(1)
     thetas, flagged = np.asarray(thetas), np.asarray(flagged)

@@ -25,7 +25,15 @@ import numpy as np
 
 from synthaug.core.validation import check_int
 
-__all__ = ["run_replications", "mean_mcse", "SlopeFit", "loglog_slope"]
+__all__ = ["run_replications", "mean_mcse", "SlopeFit", "loglog_slope", "progress_bar"]
+
+
+def progress_bar(total: int, desc: str, enabled: bool = True):
+    """A transient tqdm bar of ``total`` steps (disabled when ``enabled`` is false): the one used by
+    the staged entry points (:func:`~synthaug.diagnosis.diagnose`, the bias-correction cross-validation)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, disable=not enabled, leave=False)
 
 
 _COMPILED = weakref.WeakKeyDictionary()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATASETS", "load_dataset", "list_datasets"]
+__all__ = ["DATASETS", "load_dataset", "list_datasets", "check_dataset"]
 
 DATASETS = {
     "breast-cancer": "Wisconsin breast cancer, malignant (1) vs benign (0); 357:212 (ratio 1.7)",
@@ -56,8 +56,16 @@ def _subsample_minority(X, y, n1, seed):
     return X.iloc[keep].reset_index(drop=True), y.iloc[keep].reset_index(drop=True)
 
 
+def check_dataset(name: str) -> str:
+    """``name`` if it is a bundled dataset, else ValueError listing them (cheap: loads nothing)."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
+    return name
+
+
 def load_dataset(name: str, *, seed: int = 0):
     """``(X, y)`` of a bundled dataset (see the module docstring)."""
+    check_dataset(name)
     if name == "breast-cancer":
         return _breast_cancer()
     if name == "breast-cancer-rare":
@@ -73,4 +81,4 @@ def load_dataset(name: str, *, seed: int = 0):
         n0 = int((y == 0).sum())
         X, y = _subsample_minority(X, y, int(np.ceil(n0 / 20)), seed)
         return X.loc[:, X.nunique() > 1], y
-    raise ValueError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
+    raise AssertionError(f"dataset {name!r} is listed in DATASETS but has no loader")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["DESIGNS", "DesignModule", "PROTOCOL_ATTRIBUTES"]
+__all__ = ["DESIGNS", "DesignModule", "PROTOCOL_ATTRIBUTES", "design_module"]
 
 #: Design name -> module path, in the order ``synthaug simulate --list`` prints them.
 #: Modules are imported only when a design is asked for.
@@ -34,6 +34,13 @@ DESIGNS: dict[str, str] = {
     "bc-multitask": "synthaug.designs.bc_multitask",
     "bc-ate": "synthaug.designs.bc_ate",
 }
+
+def design_module(name: str) -> str:
+    """The import path of the design ``name``, or ValueError listing the designs (imports nothing)."""
+    if name not in DESIGNS:
+        raise ValueError(f"unknown design {name!r}; available designs: {', '.join(DESIGNS)}")
+    return DESIGNS[name]
+
 
 #: The module attributes every design defines (see :class:`DesignModule`).
 PROTOCOL_ATTRIBUTES = ("NAME", "DESCRIPTION", "GENERATORS", "DEFAULT_GENERATORS", "run", "plot")

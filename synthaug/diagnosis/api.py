@@ -42,6 +42,7 @@ import numpy as np
 
 from synthaug.config import uses_x64
 from synthaug.core.folds import check_folds
+from synthaug.core.montecarlo import progress_bar
 from synthaug.data.prepare import PreparedData, prepare_data
 from synthaug.diagnosis.result import Diagnosis, SizeSelection, curve_rows, finite_or_none
 from synthaug.diagnosis.stages import run_cv, stage_diagnostics, stage_refit
@@ -107,12 +108,6 @@ def _sizes_from_gammas(gammas, gap):
     if g.ndim != 1 or g.size == 0 or np.any(~np.isfinite(g)) or np.any(g < 0):
         raise ValueError("gammas must be a non-empty 1-D list of non-negative numbers")
     return sizes_from_gammas(g, gap)
-
-
-def _progress(total, desc, enabled):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, disable=not enabled, leave=False)
 
 
 @uses_x64
@@ -191,7 +186,7 @@ def diagnose(
     gap = n0 - n1
     X0, X1 = jnp.asarray(data.X0), jnp.asarray(data.X1)
     k_diag, k_cv, k_refit = jax.random.split(key, 3)
-    bar = _progress(repeats + 2, "diagnose", progress)
+    bar = progress_bar(repeats + 2, "diagnose", progress)
     aux, test, mm, cos, rho, denom, theory, gqs, separable = stage_diagnostics(mdl, gen, k_diag, X0, X1,
                                                                                   crossfit_folds)
     bar.update(1)
@@ -305,7 +300,7 @@ def select_size(
     k_aux, k_cv, k_refit = jax.random.split(key, 3)
     aux = mdl.prepare(k_aux, jnp.concatenate([X0, X1]))
     uniq = np.unique(cands)
-    bar = _progress(repeats + 1, "vtss", progress)
+    bar = progress_bar(repeats + 1, "vtss", progress)
     losses = run_cv(mdl, gen, k_cv, X0, X1, aux, uniq, folds, repeats, bar)
     sel = int(uniq[int(np.argmin(losses.mean(axis=0)))])
     params, syn = stage_refit(mdl, gen, k_refit, X0, X1, aux, sel)

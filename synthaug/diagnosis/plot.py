@@ -9,6 +9,7 @@ matplotlib is imported only when a figure is drawn.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -58,16 +59,10 @@ def plot_diagnosis(diagnosis, ax=None, data_name=None):
     where = f"{data_name}: " if data_name else ""
     fig.suptitle(f"{where}{d.method.upper()} with generator {d.generator} and model {d.model} "
                  f"(minority {d.n1}, majority {d.n0} rows; {d.folds}-fold CV)", fontsize=11)
-    fig.text(0.01, 0.012, "\n".join(_wrap("Recommendation: " + d.recommendation(), 150)), fontsize=9,
+    fig.text(0.01, 0.012, textwrap.fill("Recommendation: " + d.recommendation(), 150), fontsize=9,
              va="bottom", ha="left")
     fig.subplots_adjust(left=0.07, right=0.98, top=0.91, bottom=0.17)
     return fig
-
-
-def _wrap(text, width):
-    import textwrap
-
-    return textwrap.wrap(text, width)
 
 
 def _size_lines(d, ax, legend=True):
