@@ -1,4 +1,5 @@
-"""Command-line interface: ``synthaug simulate ...``, ``synthaug diagnose ...`` and ``synthaug bias-correct ...``.
+"""Command-line interface: ``synthaug simulate ...``, ``synthaug diagnose ...``, ``synthaug bias-correct ...``
+and ``synthaug example-csv`` (the path of the example CSV shipped with the package).
 
 Errors in the arguments or the input are reported as one line on stderr with a
 non-zero exit status (2), never as a traceback.
@@ -114,6 +115,11 @@ def _build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", default=None, metavar="FILE.json", help="write the comparison as JSON")
     b.add_argument("--plot", default=None, metavar="FILE.png",
                    help="write the comparison figure (any format matplotlib writes: .png, .pdf, .svg, ...)")
+    sub.add_parser("example-csv", help="print the path of the example CSV shipped with synthaug",
+                   description="Print the path of clinic.csv, a simulated CSV (800 admissions, target 'outcome', "
+                               "minority 'sepsis', ID column 'patient_id') to try diagnose and bias-correct on: "
+                               "synthaug diagnose \"$(synthaug example-csv)\" --target outcome --positive sepsis "
+                               "--drop patient_id")
     return p
 
 
@@ -198,12 +204,11 @@ def _read_table(args):
     return table.X, table.y, table.positive
 
 
-def _diagnose(args) -> int:
+def _diagnose(args, data) -> int:
     from synthaug.diagnosis import diagnose
 
-    if args.list_datasets:
-        return _list_datasets()
-    X, y, positive = _read_data(args)
+    X, y, positive = data
+    _enable_compilation_cache()
     result = diagnose(X, y, generator=args.generator, model=args.model, method=args.method, folds=args.folds,
                       repeats=args.repeats, crossfit_folds=args.crossfit_folds, minority=positive,
                       standardize=not args.no_standardize, seed=args.seed, progress=not args.no_progress,
@@ -212,10 +217,12 @@ def _diagnose(args) -> int:
 
 
 def _list_datasets() -> int:
-    from synthaug.data.datasets import DATASETS
+    from synthaug.data.datasets import DATASETS, example_csv
 
     for name, text in DATASETS.items():
         print(f"{name:20s} {text}")
+    print(f"\nexample CSV (simulated; `synthaug example-csv` prints its path): {example_csv()}\n"
+          f"  target 'outcome', minority 'sepsis', ID column 'patient_id' (leave it out with --drop patient_id)")
     return 0
 
 
@@ -260,13 +267,6 @@ def _check_outputs(args) -> None:
                              f"{', '.join('.' + f for f in sorted(formats))}")
 
 
-def _read_data(args):
-    """Read the table and switch on the compilation cache (diagnose, bias-correct)."""
-    X, y, positive = _read_table(args)
-    _enable_compilation_cache()
-    return X, y, positive
-
-
 def _report(result, args) -> int:
     """Print a result's summary and write its JSON / figure where asked."""
     print(result.summary())
@@ -283,12 +283,11 @@ def _report(result, args) -> int:
     return 0
 
 
-def _bias_correct(args) -> int:
+def _bias_correct(args, data) -> int:
     from synthaug.bias_correction.crossval import crossvalidate_bias_correction
 
-    if args.list_datasets:
-        return _list_datasets()
-    X, y, positive = _read_data(args)
+    X, y, positive = data
+    _enable_compilation_cache()
     result = crossvalidate_bias_correction(X, y, generator=args.generator, gamma=args.gamma, folds=args.folds,
                                            repeats=args.repeats, seed=args.seed, ridge=args.ridge, minority=positive,
                                            standardize=not args.no_standardize, progress=not args.no_progress)
@@ -321,8 +320,17 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command == "example-csv":
+        from synthaug.data.datasets import example_csv
+
+        print(example_csv())
+        return 0
+    if args.command in ("diagnose", "bias-correct") and args.list_datasets:
+        return _list_datasets()  # no JAX needed
     try:
         _check_args(args)  # before JAX is imported: a wrong name or path answers at once
+        # The table too (pandas only): a wrong column, label or ID column answers at once.
+        data = _read_table(args) if args.command in ("diagnose", "bias-correct") else None
         from synthaug.config import cpu_workarounds, x64
 
         # The command line runs large vmapped programs in float64: switch on what it needs,
@@ -330,9 +338,9 @@ def main(argv=None) -> int:
         cpu_workarounds()
         with x64():
             if args.command == "diagnose":
-                return _diagnose(args)
+                return _diagnose(args, data)
             if args.command == "bias-correct":
-                return _bias_correct(args)
+                return _bias_correct(args, data)
             return _simulate(args)
     except (ValueError, OSError) as exc:
         print(f"synthaug: error: {exc}", file=sys.stderr)

@@ -178,11 +178,23 @@ def test_positive_keeps_the_users_label(tmp_path, capsys, monkeypatch):
     (["diagnose", "--dataset", "breast-cancer", "--generator", "nope"], "unknown generator 'nope'"),
     (["bias-correct", "missing.csv", "--target", "y"], "no such file: 'missing.csv'"),
     (["diagnose", "--dataset", "breast-cancer", "--plot", "f.xyz"], "cannot write a figure of type 'xyz'"),
+    (["diagnose", "EXAMPLE", "--target", "outcme"], "target column 'outcme' not in"),
+    (["diagnose", "EXAMPLE", "--target", "outcome", "--positive", "sepsis"], "look like an ID or free text"),
+    (["bias-correct", "EXAMPLE", "--target", "outcome", "--positive", "nope", "--drop", "patient_id"], "'nope'"),
+    (["diagnose", "--list-datasets"], None),
+    (["example-csv"], None),
     (["--help"], None),
     (["diagnose", "--help"], None),
 ])
 def test_argument_errors_and_help_import_no_jax(argv, message):
-    """Checked before JAX is imported, so they answer in a fraction of a second (no timing asserted)."""
+    """Checked before JAX is imported, so they answer in a fraction of a second (no timing asserted).
+
+    ``EXAMPLE`` stands for the example CSV shipped with the package: wrong columns, labels and ID
+    columns are found by reading the table, which needs pandas only.
+    """
+    from synthaug.data import example_csv
+
+    argv = [example_csv() if a == "EXAMPLE" else a for a in argv]
     code = ("import sys\nfrom synthaug.cli import main\n"
             "try:\n    rc = main(sys.argv[1:])\nexcept SystemExit as e:\n    rc = e.code\n"
             "print('JAX_IMPORTED' if 'jax' in sys.modules else 'NO_JAX', rc)")

@@ -7,12 +7,16 @@ trace).
 
 from __future__ import annotations
 
-import jax
+import sys as _sys
+
 import numpy as np
 
 
 def is_concrete(*arrays) -> bool:
-    return not any(isinstance(a, jax.core.Tracer) for a in arrays)
+    """No argument is a JAX tracer (JAX is looked up, not imported: this module loads without it,
+    so the command line can check its input before importing JAX)."""
+    jax = _sys.modules.get("jax")
+    return jax is None or not any(isinstance(a, jax.core.Tracer) for a in arrays)
 
 
 def check_features(X, name: str = "X", *, min_rows: int = 1) -> np.ndarray:

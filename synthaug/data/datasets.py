@@ -19,6 +19,11 @@ different subsample), so a name always means the same rows. Digit pixels that
 are constant over the retained rows are dropped (they carry no information and
 make the Hessian singular); the remaining columns keep their pixel names
 ``pixel_r_c``.
+
+:func:`example_csv` gives the path of ``clinic.csv``, a small simulated CSV shipped with the
+package (800 admissions, no real patients): an ID column ``patient_id``, text columns ``sex`` and
+``ward``, seven numeric columns and the target ``outcome`` (``sepsis`` in 50 rows, ``no sepsis``
+in 750), for trying ``synthaug diagnose`` on a file shaped like a real export.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATASETS", "load_dataset", "list_datasets", "check_dataset"]
+__all__ = ["DATASETS", "load_dataset", "list_datasets", "check_dataset", "example_csv"]
 
 DATASETS = {
     "breast-cancer": "Wisconsin breast cancer, malignant (1) vs benign (0); 357:212 (ratio 1.7)",
@@ -37,6 +42,28 @@ DATASETS = {
 
 def list_datasets() -> list[str]:
     return list(DATASETS)
+
+
+def example_csv() -> str:
+    """Path of ``clinic.csv``, the simulated example CSV shipped with synthaug.
+
+    Returns
+    -------
+    str
+        An absolute path to a CSV with a header row; target column ``outcome``, minority label
+        ``sepsis``, and an ID column ``patient_id`` to leave out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from synthaug.data import example_csv
+    >>> df = pd.read_csv(example_csv())
+    >>> df.shape, int((df["outcome"] == "sepsis").sum())
+    ((800, 11), 50)
+    """
+    from importlib.resources import files
+
+    return str(files("synthaug.data").joinpath("examples", "clinic.csv"))
 
 
 def _breast_cancer():
