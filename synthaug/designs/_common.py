@@ -65,16 +65,23 @@ def errorbar(ax, x, mean, mcse, label, color=None, **kw):
     ax.errorbar(x, mean, yerr=1.96 * mcse, label=label, color=color, marker="o", ms=3.5, capsize=2, lw=1.4, **kw)
 
 
-def finish_figure(fig, result, title=None):
+def finish_figure(fig, result, title=None, *, model, bars="mean ± 1.96 MCSE (95 % Monte Carlo interval)"):
     """Give ``fig`` its overall title and a tight layout; return it (the last step of every design's ``plot``).
+
+    The title names the design, its model and its generators and says what the error bars are, so
+    the figure reads on its own.
 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
     result : synthaug.simulate.SimulationResult
-        The result drawn; the default title is ``"{design}: {reps} replications, seed {seed}"``.
+        The result drawn; the default first line is ``"{design}: {reps} replications, seed {seed}"``.
     title : str, optional
-        A title of the design's own instead.
+        A first line of the design's own instead.
+    model : str
+        The fitted model in words (e.g. ``"logistic regression with intercept"``).
+    bars : str, optional
+        What the error bars or bands are.
 
     Returns
     -------
@@ -83,7 +90,9 @@ def finish_figure(fig, result, title=None):
     """
     if title is None:
         title = f"{result.design}: {result.reps} replications, seed {result.seed}"
-    fig.suptitle(title, fontsize=10)
+    generators = sorted({str(r["generator"]) for r in result.records if r.get("generator") not in (None, "")})
+    fig.suptitle(f"{title}\nmodel: {model}; generators: {', '.join(generators) or 'none'}; bars: {bars}",
+                 fontsize=10)
     fig.tight_layout()
     return fig
 

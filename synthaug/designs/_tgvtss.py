@@ -203,7 +203,7 @@ def end_to_end_records(design, generator, losses, sel, n0, n1, curve_gammas, rep
     return records, summaries
 
 
-def plot_end_to_end(result, title):
+def plot_end_to_end(result, title, model):
     """Test-loss curve over γ with the rules' mean losses and the selected γ distribution."""
     import matplotlib.pyplot as plt
 
@@ -250,4 +250,5 @@ def plot_end_to_end(result, title):
             bbox=dict(facecolor="white", alpha=0.85, edgecolor="0.8"))
     ax.set_xlabel("selected γ: median and quartiles over runs")
     ax.set_title("diagnosis read-out", fontsize=10)
-    return finish_figure(fig, result)
+    return finish_figure(fig, result, model=model,
+                         bars="left, mean ± 1.96 MCSE (95 % Monte Carlo interval); right, median and quartiles")

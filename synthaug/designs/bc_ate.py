@@ -119,7 +119,7 @@ def plot(result):
         ax.set_title(metric)
         ax.axhline(0.95 if metric == "coverage" else 0.0, color="k", lw=0.8, ls="--")
     axes[0].legend(fontsize=7)
-    return finish_figure(fig, result, f"{NAME}: {result.reps} replications, seed {result.seed} (mean ± 1.96 MCSE)")
+    return finish_figure(fig, result, model="logistic outcome models and propensity (with intercept)")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

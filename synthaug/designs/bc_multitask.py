@@ -144,8 +144,8 @@ def plot(result):
             ax.axhline(0.0, color="k", lw=0.8, ls="--")
     axes[0].set_yscale("log")
     axes[0].legend(fontsize=7)
-    return finish_figure(fig, result, f"{NAME}: data-poor task, {result.reps} replications, seed {result.seed} "
-                                      "(mean ± 1.96 MCSE)")
+    return finish_figure(fig, result, f"{NAME}: data-poor task, {result.reps} replications, seed {result.seed}",
+                         model="logistic regression with intercept")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

@@ -230,7 +230,7 @@ def plot(result):
             if i == len(ds) - 1:
                 ax.set_xlabel(r"$n_1$ ($n_0 = 20 n_1$)")
     axes[0][0].legend(fontsize=7)
-    return finish_figure(fig, result, f"{NAME}: {result.reps} replications, seed {result.seed} (mean ± 1.96 MCSE)")
+    return finish_figure(fig, result, model="logistic regression with intercept")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

@@ -119,7 +119,7 @@ def plot(result):
     ax.set_ylabel(r"$\|\hat\theta - \theta^*\|_2$")
     ax.set_title(f"size rules: raw 0, balance gap, double 2·gap, theory {result.settings.get('gamma_star', 4):.2f}·gap")
     ax.legend(fontsize=8)
-    return finish_figure(fig, result)
+    return finish_figure(fig, result, model="squared loss without intercept (labels 0/1), pooled ERM")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

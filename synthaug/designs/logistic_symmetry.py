@@ -157,7 +157,7 @@ def plot(result):
     s = result.settings
     axes[0].set_title(f"logistic local symmetry: d = {s.get('d')}, n0 = {s.get('n0')}, n1 = {s.get('n1')}")
     axes[1].set_title("parameter error")
-    return finish_figure(fig, result)
+    return finish_figure(fig, result, model="logistic regression without intercept, pooled ERM")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

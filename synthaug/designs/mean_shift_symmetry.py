@@ -149,7 +149,8 @@ def plot(result):
     np.atleast_1d(axes)[0].set_ylabel("excess balanced risk (mean ± 1.96 MCSE)")
     np.atleast_1d(axes)[0].legend(fontsize=8, title="dotted: two-term theory", title_fontsize=7)
     return finish_figure(fig, result, f"{NAME} (local symmetry, d = {D}, n0 = {N0}, n1 = {N1}): "
-                                      f"{result.reps} replications, seed {result.seed}")
+                                      f"{result.reps} replications, seed {result.seed}",
+                         model="squared loss without intercept (labels ±1), pooled ERM")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

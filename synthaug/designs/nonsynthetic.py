@@ -43,7 +43,7 @@ from synthaug.core.montecarlo import mean_mcse, run_replications
 from synthaug.simulate import Design, record, summary
 from synthaug.diagnosis.vtss import balanced_validation_loss
 
-from synthaug.designs._common import COLORS
+from synthaug.designs._common import COLORS, finish_figure
 from synthaug.designs._tgvtss import diagnosis_summaries, select_sizes
 
 NAME = "nonsynthetic"
@@ -194,17 +194,18 @@ def plot(result):
     means = [r["mean"] for r in rows]
     errs = [1.96 * r["mcse"] for r in rows]
     colors = [COLORS.get(r["generator"] or r["method"], "0.5") for r in rows]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.bar(range(len(rows)), means, yerr=errs, color=colors, capsize=3, alpha=0.85)
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    for i, (m, e, c) in enumerate(zip(means, errs, colors)):  # points, not bars: the axis need not start at 0
+        ax.errorbar([i], [m], yerr=[e], color=c, marker="o", ms=6, capsize=4, ls="none")
     ax.set_xticks(range(len(rows)))
     ax.set_xticklabels(labels, fontsize=8)
     lo = min(m - e for m, e in zip(means, errs))
     hi = max(m + e for m, e in zip(means, errs))
     ax.set_ylim(lo - 0.15 * (hi - lo), hi + 0.15 * (hi - lo))
     ax.set_ylabel("balanced test log-loss (mean ± 1.96 MCSE)")
-    ax.set_title(f"{NAME}: MLP (64, 32), {result.reps} replications, seed {result.seed}", fontsize=10)
-    fig.tight_layout()
-    return fig
+    ax.grid(axis="y", alpha=0.3)
+    hidden = result.settings.get("mlp", {}).get("hidden", list(MODEL.hidden))
+    return finish_figure(fig, result, model=f"MLP {tuple(hidden)} (ReLU, AdamW)")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

@@ -181,7 +181,7 @@ def plot(result):
     ax2.set_ylabel("$a_n = 1 - 1/\\sqrt{\\log n_1}$", color="gray")
     ax.legend(fontsize=8, loc="upper right")
     ax.set_title("theory multiplier 1/(3a − a² − 1)")
-    return finish_figure(fig, result)
+    return finish_figure(fig, result, model="squared loss without intercept, pooled ERM")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

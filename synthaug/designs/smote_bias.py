@@ -135,7 +135,7 @@ def plot(result):
         ax.legend(fontsize=7)
     axes[0].set_title("SMOTE covariance contraction (global: exact 1/3 + 1/(3(n1−1)))")
     axes[1].set_title(r"paired loss bias at $\theta^*$")
-    return finish_figure(fig, result)
+    return finish_figure(fig, result, model="logistic regression with intercept (loss at θ*)")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

@@ -72,7 +72,8 @@ def run(key, reps, generators, *, quick, progress, dtype, batch_size):
 
 
 def plot(result):
-    return plot_end_to_end(result, "logistic + SMOTE (§5.5a): balanced test log-loss")
+    return plot_end_to_end(result, "logistic + SMOTE (§5.5a): balanced test log-loss",
+                           "logistic regression with intercept (ridge 1e-6)")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

@@ -82,7 +82,8 @@ def run(key, reps, generators, *, quick, progress, dtype, batch_size):
 
 
 def plot(result):
-    return plot_end_to_end(result, "RFF logistic + jitter (§5.5b): balanced test log-loss")
+    return plot_end_to_end(result, "RFF logistic + jitter (§5.5b): balanced test log-loss",
+                           f"logistic regression on {N_FEATURES} random Fourier features")
 
 
 #: The old single-object form of the protocol (kept for ``simulations.*`` imports).

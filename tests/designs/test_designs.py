@@ -176,3 +176,31 @@ def test_nonsynthetic_design_runs_and_reweighting_beats_raw():
     rew = res.select(method="reweight")[0]
     assert rew["mean"] + 4 * np.hypot(rew["mcse"], raw["mcse"]) < raw["mean"]
     json.loads(res.to_json())
+
+
+def _suptitle(fig):
+    return fig._suptitle.get_text() if fig._suptitle is not None else ""
+
+
+def test_design_figures_name_model_generators_and_bars(biased, mean_shift):
+    """Every figure's title names the design, the model and the generators and says what the bars are."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    for res in (biased, mean_shift):
+        title = _suptitle(res.plot())
+        gens = sorted({r["generator"] for r in res.records if r.get("generator")})
+        assert res.design in title and "model: " in title and "bars: " in title, title
+        assert all(g in title for g in gens), (gens, title)
+
+
+def test_every_design_plot_goes_through_finish_figure():
+    """``finish_figure`` requires ``model=``: a design whose plot ends there cannot leave it out."""
+    import importlib
+    import inspect
+
+    from synthaug.designs import DESIGNS, design_module
+
+    for name in DESIGNS:
+        src = inspect.getsource(importlib.import_module(design_module(name)).plot)
+        assert "finish_figure(" in src or "plot_end_to_end(" in src, name
