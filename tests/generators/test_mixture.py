@@ -38,10 +38,15 @@ def test_gmm_em50_reproduces_the_former_bias_study_generator_exactly(case):
     out = np.asarray(make_generator("gmm-em50", n_components=K, covariance=cov, n_iter=n_iter, reg=reg)(
         jax.random.key(seed), X1, 25))
     assert out.dtype == X1.dtype
-    np.testing.assert_array_equal(out, ref[case])
+    # The stored reference was written on another machine; XLA's CPU code differs with the CPU it
+    # runs on (vector width, fused multiply-add) and 50 EM iterations amplify last-bit differences
+    # (measured here against the stored rows: at most 5.6e-6 relative in float32, 5e-15 in
+    # float64), so the reference is matched to rounding level; on one machine the two key forms
+    # below agree exactly.
+    np.testing.assert_allclose(out, ref[case], rtol=1e-4 if f32 else 1e-12, atol=1e-5 if f32 else 1e-13)
     # the raw (PRNGKey) form of the same key gives the same rows
     raw = np.asarray(gmm_em50(K, cov, n_iter, reg)(jax.random.PRNGKey(seed), X1, 25))
-    np.testing.assert_array_equal(raw, ref[case])
+    np.testing.assert_array_equal(raw, out)
 
 
 def test_both_registry_entries_share_one_em():
@@ -50,7 +55,8 @@ def test_both_registry_entries_share_one_em():
     X1 = jnp.asarray(ref["X1"])
     kf, ks = jax.random.split(jax.random.key(7))
     p, _, _ = fit_gmm(kf, X1, 2, "full", 50, None, 1e-3, em="random-rows")
-    np.testing.assert_array_equal(np.asarray(sample_gmm(ks, p, 25, "full")), ref["full"])
+    # rounding-level match to the reference written on another machine (see the test above)
+    np.testing.assert_allclose(np.asarray(sample_gmm(ks, p, 25, "full")), ref["full"], rtol=1e-12, atol=1e-13)
     p, _, _ = fit_gmm(kf, X1, 2, "full", 100, 1e-6, 1e-6)
     mine = np.asarray(sample_gmm(ks, p, 25, "full"))
     np.testing.assert_array_equal(mine, np.asarray(gaussian_mixture()(jax.random.key(7), X1, 25)))
