@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install bench bench-oversamplers bench-real figures clean
+.PHONY: demo test install bench bench-oversamplers bench-real figures docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ bench-real: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/python paper/make_figures.py
+
+# API reference and guides (offline, warnings are errors) -> docs/_build/html/index.html
+docs: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	$(BIN)/sphinx-build -E -W --keep-going -b html docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
