@@ -37,6 +37,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 import jax  # noqa: E402
 import pytest  # noqa: E402
 
+# synthaug.testing's fixtures, marker and options (opt-in: the plugin has no entry point).
+pytest_plugins = ["synthaug.testing.pytest_plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _no_persistent_compilation_cache(request):
