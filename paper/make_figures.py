@@ -10,9 +10,9 @@ the RFF design runs in float32, and the MLP comparison uses 10 replications in
 float32 (it trains about 300 networks per replication) with all four generators
 the design accepts (SMOTE, jitter, ADASYN, Borderline-SMOTE).
 
-``bias-correction`` is delegated to ``paper/bias_correction_grid.py``, which runs each of its
-60 cells in its own process with a timeout and retries (single-process runs of the full grid
-hung in XLA:CPU) and merges them into the same JSON.
+``bias-correction`` is delegated to ``paper/bias_correction_grid.py``, which runs its 60 cells
+on worker processes with the cell cache, a timeout and retries (single-process runs of the full
+grid hung in XLA:CPU; see :mod:`synthaug.parallel`) and writes the same JSON.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ global state. What a computation needs is switched on by the caller, as numpyro
   CPU runtime (see below) to ``XLA_FLAGS``. It only has an effect before JAX's
   CPU backend starts (the first JAX computation of the process), and only for
   the jaxlib versions that need it. The command line calls it first thing.
+* :func:`cpu_devices` gives the process several CPU devices (before the first JAX
+  computation), over which :func:`synthaug.core.montecarlo.run_replications` can shard
+  its replications (``devices=``).
 * :func:`resolve_dtype` maps a ``dtype=`` argument to a JAX float dtype and
   refuses float64 when 64-bit mode is off, instead of silently computing in
   float32.
@@ -38,6 +41,7 @@ __all__ = [
     "x64",
     "x64_enabled",
     "cpu_workarounds",
+    "cpu_devices",
     "CPU_WORKAROUND_FLAGS",
     "default_float",
     "resolve_dtype",
@@ -171,6 +175,43 @@ def cpu_workarounds(*, force: bool = False) -> bool:
         flags = f"{flags} --{name}={CPU_WORKAROUND_FLAGS[name]}".strip()
     os.environ["XLA_FLAGS"] = flags
     return True
+
+
+def cpu_devices(n: int) -> None:
+    """Give this process ``n`` CPU devices (JAX's ``jax_num_cpu_devices``), for sharded replications.
+
+    Parameters
+    ----------
+    n : int
+        Number of CPU devices (at least 1). They share the machine's cores; the Monte
+        Carlo engine lays replications out over them with ``devices=`` (see
+        :func:`synthaug.core.montecarlo.run_replications`).
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not a positive integer.
+    RuntimeError
+        If JAX's backend has already started (the device count is fixed then): call
+        this before the first JAX computation.
+
+    Examples
+    --------
+    >>> import synthaug.config
+    >>> synthaug.config.cpu_devices(4)  # doctest: +SKIP
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"cpu_devices: n must be a positive integer, got {n!r}")
+    import jax
+
+    if _backend_started():
+        if jax.config.jax_num_cpu_devices == n or (n == 1 and len(jax.devices("cpu")) == 1):
+            return
+        raise RuntimeError(
+            f"synthaug.config.cpu_devices({n}) was called after JAX's backend started (with "
+            f"{len(jax.devices('cpu'))} CPU device(s)); call it before the first JAX computation"
+        )
+    jax.config.update("jax_num_cpu_devices", n)
 
 
 def default_float():

@@ -8,6 +8,19 @@ chunks. The last chunk is padded with repeated keys (and the padding dropped) so
 that every chunk has the same shape and compiles once. Replication ``r`` always
 gets the ``r``-th split key, so results do not depend on ``batch_size``.
 
+Several devices: with ``devices=`` (or inside :func:`use_devices`, which is how
+:func:`synthaug.run_design` passes ``devices=`` to every design), each chunk's
+replication axis is laid out over a one-dimensional :class:`jax.sharding.Mesh` (axis
+``"reps"``) and every device runs the vmapped function on its own slice
+(:func:`jax.shard_map`: no communication between devices). Chunks are rounded up
+to a multiple of the device count, padded with repeated keys and the padding
+dropped, so the records are the same whatever the device count (up to the
+floating-point reassociation of a different vector width; see
+``tests/core/test_sharding.py`` for the measured difference). Several CPU devices
+need :func:`synthaug.config.cpu_devices` before the first JAX computation; several
+hosts need :func:`jax.distributed.initialize` in every process first, after which
+``devices="all"`` means every device of every process.
+
 Summaries follow simulation-study practice (Morris, White & Crowther 2019):
 every mean comes with its Monte Carlo standard error
 :math:`\mathrm{MCSE} = s/\sqrt{R}`, and rates are log–log slopes fitted by least
@@ -16,6 +29,8 @@ squares (statsmodels) with confidence intervals.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import weakref
 from typing import Callable, NamedTuple
 
@@ -25,7 +40,8 @@ import numpy as np
 
 from synthaug.core.validation import check_int
 
-__all__ = ["run_replications", "mean_mcse", "SlopeFit", "loglog_slope", "progress_bar"]
+__all__ = ["run_replications", "resolve_devices", "use_devices", "mean_mcse", "SlopeFit", "loglog_slope",
+           "progress_bar"]
 
 
 def progress_bar(total: int, desc: str, enabled: bool = True):
@@ -38,16 +54,111 @@ def progress_bar(total: int, desc: str, enabled: bool = True):
 
 _COMPILED = weakref.WeakKeyDictionary()
 
+#: The devices of an enclosing :func:`use_devices` block (``None``: one device).
+_DEVICES: contextvars.ContextVar = contextvars.ContextVar("synthaug_devices", default=None)
 
-def _batched(fn):
-    """``jit(vmap(fn))``, cached per function object so repeated runs reuse the compiled program."""
+
+def resolve_devices(devices) -> tuple:
+    """The tuple of devices meant by ``devices`` (the ``devices=`` argument of :func:`run_replications`).
+
+    Parameters
+    ----------
+    devices : None, int, "all", sequence of jax.Device or jax.sharding.Mesh
+        ``None`` or ``1``: the first device of the default backend (no sharding);
+        an int ``N``: the first ``N`` devices of :func:`jax.devices`; ``"all"``: all of
+        them (on several hosts after :func:`jax.distributed.initialize`, every device of
+        every process); a sequence of devices; a one-dimensional mesh (its devices in order).
+
+    Returns
+    -------
+    tuple of jax.Device
+
+    Raises
+    ------
+    ValueError
+        For an unknown value, ``N < 1``, or more devices than there are (the message says
+        how to get several CPU devices).
+
+    Examples
+    --------
+    >>> from synthaug.core.montecarlo import resolve_devices
+    >>> len(resolve_devices(1))
+    1
+    """
+    from jax.sharding import Mesh
+
+    if devices is None:
+        return (jax.devices()[0],)
+    if isinstance(devices, Mesh):
+        if devices.devices.ndim != 1:
+            raise ValueError(f"devices: a mesh must be one-dimensional, got axes {devices.axis_names}")
+        return tuple(devices.devices.tolist())
+    if isinstance(devices, str):
+        if devices != "all":
+            raise ValueError(f"devices must be an int, 'all', a sequence of devices or a mesh; got {devices!r}")
+        return tuple(jax.devices())
+    if isinstance(devices, (int, np.integer)) and not isinstance(devices, bool):
+        n = int(devices)
+        available = jax.devices()
+        if n < 1:
+            raise ValueError(f"devices must be at least 1, got {n}")
+        if n > len(available):
+            hint = (" (for several CPU devices call synthaug.config.cpu_devices(N) before the first JAX "
+                    "computation)" if available[0].platform == "cpu" else "")
+            raise ValueError(f"devices={n} but only {len(available)} {available[0].platform} device(s) exist{hint}")
+        return tuple(available[:n])
     try:
-        return _COMPILED[fn]
+        out = tuple(devices)
+    except TypeError:
+        raise ValueError(f"devices must be an int, 'all', a sequence of devices or a mesh; got {devices!r}") from None
+    if not out or not all(isinstance(d, jax.Device) for d in out):
+        raise ValueError("devices: a sequence must hold at least one jax.Device and nothing else")
+    return out
+
+
+@contextlib.contextmanager
+def use_devices(devices):
+    """Run every :func:`run_replications` call inside the block on ``devices`` (see :func:`resolve_devices`).
+
+    Parameters
+    ----------
+    devices : None, int, "all", sequence of jax.Device or jax.sharding.Mesh
+        As for :func:`run_replications`; checked on entry.
+
+    Examples
+    --------
+    >>> import jax
+    >>> from synthaug.core.montecarlo import run_replications, use_devices
+    >>> with use_devices(1):
+    ...     out = run_replications(lambda k: jax.random.normal(k), jax.random.key(0), 8, progress=False)
+    >>> out.shape
+    (8,)
+    """
+    token = _DEVICES.set(resolve_devices(devices))
+    try:
+        yield
+    finally:
+        _DEVICES.reset(token)
+
+
+def _batched(fn, devices: tuple = ()):
+    """``jit(vmap(fn))`` (over several devices: of its shard_map), cached per function object and devices."""
+    try:
+        return _COMPILED[fn][devices]
     except (KeyError, TypeError):
         pass
-    out = jax.jit(jax.vmap(fn))
+    if len(devices) > 1:
+        from jax.sharding import Mesh, PartitionSpec
+
+        mesh = Mesh(np.array(devices), ("reps",))
+        # check_vma=False: a replication function is written for one device (its loop carries
+        # start as constants); the slices are independent, so there is nothing to check.
+        out = jax.jit(jax.shard_map(jax.vmap(fn), mesh=mesh, in_specs=PartitionSpec("reps"),
+                                    out_specs=PartitionSpec("reps"), check_vma=False))
+    else:
+        out = jax.jit(jax.vmap(fn))
     try:
-        _COMPILED[fn] = out
+        _COMPILED.setdefault(fn, {})[devices] = out
     except TypeError:
         pass
     return out
@@ -61,6 +172,7 @@ def run_replications(
     batch_size: int | None = None,
     progress: bool = True,
     desc: str | None = None,
+    devices=None,
 ):
     """Run ``fn(key)`` for ``reps`` split keys; returns the stacked pytree (leading axis ``reps``) as NumPy.
 
@@ -78,15 +190,42 @@ def run_replications(
         show a tqdm progress bar over chunks.
     desc
         progress-bar label.
+    devices
+        where to run: ``None`` (default) uses the devices of an enclosing
+        :func:`use_devices` block, else one device; an int, ``"all"``, a sequence of
+        devices or a 1-D mesh lays each chunk's replications out over those devices
+        (:func:`resolve_devices`). The chunk size is rounded up to a multiple of the
+        device count; replication ``r`` still gets the ``r``-th split key.
+
+    Examples
+    --------
+    >>> import jax
+    >>> from synthaug.core.montecarlo import mean_mcse, run_replications
+    >>> draws = run_replications(lambda k: jax.random.normal(k, (2,)), jax.random.key(0), 500,
+    ...                          batch_size=100, progress=False)
+    >>> draws.shape
+    (500, 2)
+    >>> mean, mcse = mean_mcse(draws)
+    >>> bool(abs(mean[0]) < 4 * mcse[0])
+    True
     """
     reps = check_int(reps, "reps", 1)
+    from synthaug.core.cells import intercept
+
+    planned = intercept(fn, key, reps, batch_size, desc)  # inside cells.plan / cells.replay only
+    if planned is not NotImplemented:
+        return planned
+    devs = _DEVICES.get() if devices is None else resolve_devices(devices)
+    devs = devs if devs is not None and len(devs) > 1 else ()
     bs = reps if batch_size is None else max(1, min(int(batch_size), reps))
+    if devs:
+        bs = -(-bs // len(devs)) * len(devs)
     keys = jax.random.split(key, reps)
     n_chunks = -(-reps // bs)
     pad = n_chunks * bs - reps
     if pad:
         keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], pad, axis=0)])
-    batched = _batched(fn)
+    batched = _batched(fn, devs)
     chunks = range(n_chunks)
     if progress:
         from tqdm.auto import tqdm
@@ -97,7 +236,16 @@ def run_replications(
 
 
 def mean_mcse(x, axis: int = 0):
-    """Mean and Monte Carlo standard error ``sd/sqrt(R)`` along ``axis`` (NaNs dropped per cell)."""
+    """Mean and Monte Carlo standard error ``sd/sqrt(R)`` along ``axis`` (NaNs dropped per cell).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import mean_mcse
+    >>> mean, se = mean_mcse(np.array([1.0, 2.0, 3.0, np.nan, 6.0]))  # the NaN is dropped
+    >>> float(mean), round(float(se), 4)
+    (3.0, 1.0801)
+    """
     x = np.asarray(x, float)
     count = np.sum(np.isfinite(x), axis=axis)
     import warnings
@@ -124,6 +272,15 @@ def loglog_slope(x, y, alpha: float = 0.05) -> SlopeFit:
     """Log–log slope of ``y`` against ``x`` by OLS (statsmodels), with a (1 − alpha) CI.
 
     Non-positive or non-finite points are dropped; fewer than 3 points gives NaNs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import loglog_slope
+    >>> n = np.array([100.0, 200.0, 400.0, 800.0])
+    >>> fit = loglog_slope(n, 3.0 / n)  # excess risk decaying as 1/n
+    >>> print(round(fit.estimate, 3), fit.n_points)
+    -1.0 4
     """
     import statsmodels.api as sm
 
