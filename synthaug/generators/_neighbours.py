@@ -1,19 +1,64 @@
-"""Helpers shared by the SMOTE-family generators (private)."""
+"""Helpers shared by the SMOTE-family generators (private).
+
+Neighbour tables come from the shared exact JAX kNN (:mod:`synthaug.core.knn`), or, when
+a sampler is given a neighbour estimator (any object with ``kneighbors`` and
+``kneighbors_graph``, as in imbalanced-learn: scikit-learn's ``NearestNeighbors``, a
+faiss or cuML wrapper), from that estimator fitted on the host (:func:`host_neighbours`);
+either way the draws themselves are the same pure-JAX functions of the tables.
+"""
 
 from __future__ import annotations
 
+from functools import partial
+
+import jax
 import jax.numpy as jnp
+import numpy as np
 
-from synthaug.core.validation import is_concrete
 from synthaug.core.knn import default_block_size, knn
+from synthaug.core.validation import is_concrete
 
-FALLBACKS = ("raise", "smote")
+#: ``fallback=`` values: ``"skip"`` (no seed rows: raise :class:`NoSeedRowsError`, which a
+#: sampler turns into skipping that class with a warning), ``"raise"`` (``ValueError``),
+#: ``"smote"`` (every minority row seeds).
+FALLBACKS = ("skip", "raise", "smote")
 
 
-def check_fallback(fallback: str) -> str:
-    if fallback not in FALLBACKS:
-        raise ValueError(f"fallback must be one of {FALLBACKS}; got {fallback!r}")
+class NoSeedRowsError(ValueError):
+    """A generator found no row to seed from (e.g. Borderline-SMOTE without danger points)."""
+
+
+def check_fallback(fallback: str, allowed=FALLBACKS) -> str:
+    if fallback not in allowed:
+        raise ValueError(f"fallback must be one of {allowed}; got {fallback!r}")
     return fallback
+
+
+def is_neighbours_estimator(obj) -> bool:
+    """True for an object with ``kneighbors`` and ``kneighbors_graph`` (imbalanced-learn's rule)."""
+    return hasattr(obj, "kneighbors") and hasattr(obj, "kneighbors_graph")
+
+
+def host_neighbours(estimator, X_fit, X_query):
+    """Neighbour table of ``X_query`` in ``X_fit`` from a neighbour estimator, first column dropped.
+
+    ``estimator`` is fitted on ``X_fit`` (in place: pass a clone) and asked for the
+    neighbours of ``X_query``; as in imbalanced-learn the first neighbour returned (the
+    query row itself when ``X_query`` rows are rows of ``X_fit``) is dropped, so an
+    estimator with ``n_neighbors = k + 1`` gives ``k`` neighbours.
+
+    Returns
+    -------
+    ndarray of int32, shape (n_query, k)
+    """
+    estimator.fit(np.asarray(X_fit))
+    idx = np.asarray(estimator.kneighbors(np.asarray(X_query), return_distance=False))
+    if idx.ndim != 2 or idx.shape[1] < 2:
+        raise ValueError(
+            f"the neighbour estimator {estimator!r} must return at least 2 neighbours per row (the row itself "
+            f"and one neighbour); got an array of shape {idx.shape}"
+        )
+    return idx[:, 1:].astype(np.int32)
 
 
 def neighbours_in_all(X1, X0, k: int):
@@ -30,11 +75,29 @@ def neighbours_in_minority(X1, k: int):
     return knn(X1, k, block_size=default_block_size(X1.shape[0], X1.shape[0]))[1]
 
 
-def require_concrete_or_fallback(flag, fallback: str, message: str):
-    """Raise ``ValueError(message)`` when ``flag`` is concretely False and ``fallback == "raise"``.
+@partial(jax.jit, static_argnames=("n",))
+def interpolate_from_table(key, X, nbrs, n: int):
+    r"""SMOTE draws given a neighbour table: ``(X_syn, i, j, u)``.
 
-    Under ``jit``/``vmap`` the flag is a tracer and cannot be inspected: the
-    generator then always uses the ``"smote"`` fallback where ``flag`` is False.
+    :math:`i` uniform on the rows of ``X``, :math:`j` uniform in row :math:`i` of ``nbrs``
+    (indices into ``X``), :math:`u \sim U(0, 1)`, :math:`x_i + u (x_j - x_i)`. The key is
+    split as in :func:`synthaug.generators.basic.smote_with_parents`, so the same key and
+    the same table give the same rows.
     """
-    if fallback == "raise" and is_concrete(flag) and not bool(flag):
-        raise ValueError(message)
+    n1, k = nbrs.shape
+    k_base, k_nb, k_u = jax.random.split(key, 3)
+    i = jax.random.randint(k_base, (n,), 0, n1)
+    j = nbrs[i, jax.random.randint(k_nb, (n,), 0, k)]
+    u = jax.random.uniform(k_u, (n, 1), X.dtype)
+    return X[i] + u * (X[j] - X[i]), i, j, u[:, 0]
+
+
+def require_concrete_or_fallback(flag, fallback: str, message: str):
+    """Raise when ``flag`` is concretely False and ``fallback`` is ``"raise"`` or ``"skip"``.
+
+    ``"skip"`` raises :class:`NoSeedRowsError` (a ``ValueError``), ``"raise"`` a plain
+    ``ValueError``. Under ``jit``/``vmap`` the flag is a tracer and cannot be inspected:
+    the generator then always uses the ``"smote"`` fallback where ``flag`` is False.
+    """
+    if fallback in ("raise", "skip") and is_concrete(flag) and not bool(flag):
+        raise (NoSeedRowsError if fallback == "skip" else ValueError)(message)

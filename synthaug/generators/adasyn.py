@@ -14,7 +14,12 @@ then the :math:`n - \sum_i c_i` rows left go one each to the rows with the
 largest fractional parts :math:`n \hat r_i - c_i` (ties to the lower index).
 So :math:`\sum_i c_i = n` exactly and :math:`|c_i - n \hat r_i| < 1`: no
 randomness in the per-seed counts, unlike a multinomial draw. Synthetic rows
-come grouped by seed, in minority-row order.
+come grouped by seed, in minority-row order. ``rounding="imblearn"`` uses
+imbalanced-learn's rule instead, :math:`c_i = \operatorname{rint}(n \hat r_i)`
+(round half to even): the total :math:`\sum_i c_i` may then differ from ``n``
+(by at most :math:`n_1 / 2`), as in imbalanced-learn's ``ADASYN``, so this option
+needs concrete inputs (the output size depends on the data, which ``jit`` cannot
+trace) and breaks the generator protocol's "exactly ``n`` rows".
 
 **No minority row has a majority neighbour** (:math:`\sum r_i = 0`, the weights
 are undefined): with ``fallback="raise"`` (default) a concrete call raises
@@ -22,7 +27,9 @@ are undefined): with ``fallback="raise"`` (default) a concrete call raises
 (:math:`\hat r_i = 1/n_1`, i.e. SMOTE with balanced seed counts). Under
 ``jit``/``vmap`` the ``"smote"`` fallback is used.
 
-Both neighbour searches use the shared exact kNN (:mod:`synthaug.core.knn`).
+Both neighbour searches use the shared exact kNN (:mod:`synthaug.core.knn`), or come
+from tables given by the caller (:func:`adasyn_from_tables`; the sampler builds them from
+a neighbour estimator on the host).
 """
 
 from __future__ import annotations
@@ -31,8 +38,9 @@ from functools import partial
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from synthaug.core.validation import check_int
+from synthaug.core.validation import check_int, is_concrete
 from synthaug.generators._neighbours import (
     check_fallback,
     neighbours_in_all,
@@ -41,7 +49,11 @@ from synthaug.generators._neighbours import (
 )
 from synthaug.generators.basic import Generator
 
-__all__ = ["adasyn", "adasyn_with_parents", "adasyn_weights", "largest_remainder_counts"]
+__all__ = ["ROUNDINGS", "adasyn", "adasyn_from_tables", "adasyn_with_parents", "adasyn_weights",
+           "largest_remainder_counts"]
+
+#: ``rounding=`` values: synthaug's exact-total rule and imbalanced-learn's ``np.rint``.
+ROUNDINGS = ("largest-remainder", "imblearn")
 
 
 def largest_remainder_counts(p, n: int):
@@ -54,52 +66,104 @@ def largest_remainder_counts(p, n: int):
     return c + (rank < left).astype(c.dtype)
 
 
+def _weights_from_counts(n_majority, k: int, dtype):
+    r = n_majority / k
+    tot = jnp.sum(r)
+    ok = tot > 0
+    r_hat = jnp.where(ok, r / jnp.where(ok, tot, 1.0), 1.0 / n_majority.shape[0])
+    return r_hat.astype(dtype), ok
+
+
 @partial(jax.jit, static_argnames=("k",))
 def adasyn_weights(X1, X0, k: int = 5):
     r"""``(r_hat, ok)``: normalised hardness :math:`\hat r_i` (uniform when undefined) and whether it was defined."""
     nn = neighbours_in_all(X1, X0, k)
-    r = jnp.sum(nn >= X1.shape[0], axis=1) / k
-    tot = jnp.sum(r)
-    ok = tot > 0
-    r_hat = jnp.where(ok, r / jnp.where(ok, tot, 1.0), 1.0 / X1.shape[0])
-    return r_hat.astype(X1.dtype), ok
+    return _weights_from_counts(jnp.sum(nn >= X1.shape[0], axis=1), k, X1.dtype)
+
+
+@partial(jax.jit, static_argnames=("n",))
+def _draw_given_counts(key, X1, nn_k, counts, n: int):
+    n1, k = nn_k.shape
+    seeds = jnp.repeat(jnp.arange(n1), counts, total_repeat_length=n)
+    k_nb, k_u = jax.random.split(key)
+    z = nn_k[seeds, jax.random.randint(k_nb, (n,), 0, k)]
+    u = jax.random.uniform(k_u, (n,), X1.dtype)
+    return X1[seeds] + u[:, None] * (X1[z] - X1[seeds]), seeds, z, u
 
 
 @partial(jax.jit, static_argnames=("n", "k"))
-def _draw(key, X1, X0, n: int, k: int):
-    n1 = X1.shape[0]
+def _tables(X1, X0, n: int, k: int):
     r_hat, ok = adasyn_weights(X1, X0, k)
-    counts = largest_remainder_counts(r_hat, n)
-    seeds = jnp.repeat(jnp.arange(n1), counts, total_repeat_length=n)
-    k_nb, k_u = jax.random.split(key)
-    z = neighbours_in_minority(X1, k)[seeds, jax.random.randint(k_nb, (n,), 0, k)]
-    u = jax.random.uniform(k_u, (n,), X1.dtype)
-    return X1[seeds] + u[:, None] * (X1[z] - X1[seeds]), seeds, z, u, counts, ok
+    return r_hat, ok, largest_remainder_counts(r_hat, n), neighbours_in_minority(X1, k)
 
 
-def adasyn_with_parents(key, X1, X0, n: int, k: int = 5, fallback: str = "raise"):
-    """ADASYN draws with their parents: ``(X_syn, seed, z, u, counts)`` (indices into ``X1``)."""
-    n1, n0 = X1.shape[0], X0.shape[0]
-    if n1 < k + 1:
-        raise ValueError(f"ADASYN with k={k} needs at least k + 1 = {k + 1} minority rows; got {n1}")
-    if n1 + n0 < k + 1:
-        raise ValueError(f"ADASYN with k={k} needs at least {k + 1} rows in all; got {n1 + n0}")
-    Xs, seeds, z, u, counts, ok = _draw(key, X1, X0, n, k)
+def _imblearn_counts(r_hat, n: int):
+    if not is_concrete(r_hat):
+        raise ValueError("ADASYN with rounding='imblearn' draws a data-dependent number of rows and cannot run under "
+                         "jit/vmap; pass concrete arrays or use rounding='largest-remainder'")
+    counts = np.rint(np.asarray(r_hat) * n).astype(np.int32)
+    return jnp.asarray(counts), int(counts.sum())
+
+
+def _finish(key, X1, nn_k, r_hat, ok, counts, n, k, fallback, rounding):
     require_concrete_or_fallback(
         ok,
         fallback,
         f"ADASYN: no minority row has a majority row among its k={k} nearest neighbours, so the "
         "density weights r_i are all 0 and undefined. Use fallback='smote' for uniform weights, or plain SMOTE.",
     )
+    if rounding == "imblearn":
+        counts, n = _imblearn_counts(r_hat, n)
+    Xs, seeds, z, u = _draw_given_counts(key, X1, nn_k, counts, n)
     return Xs, seeds, z, u, counts
 
 
-def adasyn(k: int = 5, fallback: str = "raise", name: str = "adasyn") -> Generator:
-    """ADASYN generator (``uses_majority=True``); see the module docstring."""
+def _check_options(fallback, rounding):
+    if rounding not in ROUNDINGS:
+        raise ValueError(f"rounding must be one of {ROUNDINGS}; got {rounding!r}")
+    return check_fallback(fallback, ("raise", "smote"))
+
+
+def adasyn_with_parents(key, X1, X0, n: int, k: int = 5, fallback: str = "raise", rounding: str = "largest-remainder"):
+    """ADASYN draws with their parents: ``(X_syn, seed, z, u, counts)`` (indices into ``X1``)."""
+    _check_options(fallback, rounding)
+    n1, n0 = X1.shape[0], X0.shape[0]
+    if n1 < k + 1:
+        raise ValueError(f"ADASYN with k={k} needs at least k + 1 = {k + 1} minority rows; got {n1}")
+    if n1 + n0 < k + 1:
+        raise ValueError(f"ADASYN with k={k} needs at least {k + 1} rows in all; got {n1 + n0}")
+    r_hat, ok, counts, nn_k = _tables(X1, X0, n, k)
+    return _finish(key, X1, nn_k, r_hat, ok, counts, n, k, fallback, rounding)
+
+
+def adasyn_from_tables(key, X1, n_majority, nn_k, n: int, fallback: str = "raise",
+                       rounding: str = "largest-remainder"):
+    """ADASYN draws from given neighbour tables: ``(X_syn, seed, z, u, counts)``.
+
+    ``n_majority`` (n1,) counts the majority rows among the ``k`` nearest neighbours of
+    each minority row in all rows; ``nn_k`` (n1, k) are the interpolation partners
+    (indices into ``X1``). ``k`` is ``nn_k.shape[1]``; ``fallback`` and ``rounding`` as
+    in :func:`adasyn`.
+    """
+    _check_options(fallback, rounding)
+    X1 = jnp.asarray(X1)
+    nn_k = jnp.asarray(nn_k)
+    k = nn_k.shape[1]
+    r_hat, ok = _weights_from_counts(jnp.asarray(n_majority), k, X1.dtype)
+    counts = largest_remainder_counts(r_hat, n)
+    return _finish(key, X1, nn_k, r_hat, ok, counts, n, k, fallback, rounding)
+
+
+def adasyn(k: int = 5, fallback: str = "raise", rounding: str = "largest-remainder", name: str = "adasyn") -> Generator:
+    """ADASYN generator (``uses_majority=True``); see the module docstring.
+
+    ``rounding`` turns the per-seed shares into counts: ``"largest-remainder"`` (exactly
+    ``n`` rows) or ``"imblearn"`` (imbalanced-learn's ``np.rint``, a total near ``n``).
+    """
     k = check_int(k, "k")
-    fallback = check_fallback(fallback)
+    fallback = _check_options(fallback, rounding)
 
     def fn(key, X1, n, X0):
-        return adasyn_with_parents(key, X1, X0, n, k, fallback)[0]
+        return adasyn_with_parents(key, X1, X0, n, k, fallback, rounding)[0]
 
     return Generator(name, fn, min_rows=k + 1, uses_majority=True)

@@ -17,17 +17,29 @@ uniform seeds match in expectation) and
   of :math:`p_i`, :math:`u \sim U(0, 1)`;
 * **kind 2**: :math:`q` uniform among the ``k`` nearest neighbours of
   :math:`p_i` in the *whole* training set; :math:`u \sim U(0, 1)` when
-  :math:`q` is minority and :math:`u \sim U(0, 0.5)` when :math:`q` is majority
-  (the synthetic row stays nearer the minority point), as in the paper.
+  :math:`q` is minority. When :math:`q` is majority the step depends on
+  ``majority_step``:
+
+  - ``"paper"`` (default): :math:`u \sim U(0, 0.5)`, so the synthetic row stays
+    nearer the minority point, as Han et al. describe (mean step 1/4);
+  - ``"imblearn"``: :math:`u = u_1 u_2` with :math:`u_1 \sim U(0, 1)` and
+    :math:`u_2 \sim U(0, 0.5)` independent, the rule of imbalanced-learn's
+    ``BorderlineSMOTE(kind="borderline-2")`` (mean step 1/8). The two are
+    different generators in distribution.
 
 **No danger points** (a well separated or all-noise minority): with
-``fallback="raise"`` (default) a concrete call raises ``ValueError``; with
-``fallback="smote"`` every minority row becomes a seed (plain SMOTE seeds with
-the kind's neighbour rule). Under ``jit``/``vmap`` the check cannot raise, and
-the ``"smote"`` fallback is used.
+``fallback="skip"`` (default) a concrete call raises
+:class:`~synthaug.generators._neighbours.NoSeedRowsError` (a ``ValueError``),
+which :class:`~synthaug.estimators.oversamplers.BorderlineSMOTESampler` turns into
+skipping that class with a warning, as imbalanced-learn does; ``fallback="raise"``
+raises ``ValueError``; with ``fallback="smote"`` every minority row becomes a seed
+(plain SMOTE seeds with the kind's neighbour rule). Under ``jit``/``vmap`` the check
+cannot raise, and the ``"smote"`` fallback is used.
 
 Neighbours come from the shared exact kNN (:mod:`synthaug.core.knn`), blocked for
-large inputs. Ties in the neighbour order are broken as there.
+large inputs (ties in the neighbour order are broken as there), or from tables given by
+the caller (:func:`borderline_smote_from_tables`; the sampler builds them from a
+neighbour estimator on the host).
 """
 
 from __future__ import annotations
@@ -46,7 +58,14 @@ from synthaug.generators._neighbours import (
 )
 from synthaug.generators.basic import Generator
 
-__all__ = ["borderline_smote", "borderline_smote2", "borderline_smote_with_parents", "danger_mask"]
+__all__ = [
+    "MAJORITY_STEPS",
+    "borderline_smote",
+    "borderline_smote2",
+    "borderline_smote_from_tables",
+    "borderline_smote_with_parents",
+    "danger_mask",
+]
 
 
 @partial(jax.jit, static_argnames=("m",))
@@ -57,12 +76,13 @@ def danger_mask(X1, X0, m: int = 10):
     return (2 * n_maj >= m) & (n_maj < m), n_maj
 
 
-@partial(jax.jit, static_argnames=("n", "k", "m", "kind"))
-def _draw(key, X1, X0, n: int, k: int, m: int, kind: int):
+MAJORITY_STEPS = ("paper", "imblearn")
+
+
+@partial(jax.jit, static_argnames=("n", "m", "kind", "majority_step"))
+def _draw_from_tables(key, X1, Xref, n_maj, nn_k, ref_majority, n: int, m: int, kind: int, majority_step: str):
+    """The draw given the tables: ``n_maj`` (n1,), ``nn_k`` (n1, k) indices into ``Xref``, ``ref_majority``."""
     n1 = X1.shape[0]
-    # one search among all rows serves both the danger test (first m) and kind 2's neighbours (first k)
-    nn_all = neighbours_in_all(X1, X0, max(m, k) if kind == 2 else m)
-    n_maj = jnp.sum(nn_all[:, :m] >= n1, axis=1)
     danger = (2 * n_maj >= m) & (n_maj < m)
     any_danger = jnp.any(danger)
     w = jnp.where(any_danger, danger.astype(X1.dtype), jnp.ones_like(danger, X1.dtype))
@@ -71,56 +91,118 @@ def _draw(key, X1, X0, n: int, k: int, m: int, kind: int):
     cdf = jnp.cumsum(w)
     seeds = jnp.searchsorted(cdf, jax.random.uniform(k_seed, (n,), cdf.dtype) * cdf[-1], side="right")
     seeds = jnp.minimum(seeds, n1 - 1)
-    pick = jax.random.randint(k_nb, (n,), 0, k)
+    pick = jax.random.randint(k_nb, (n,), 0, nn_k.shape[1])
     u = jax.random.uniform(k_u, (n,), X1.dtype)
-    if kind == 1:
-        q = neighbours_in_minority(X1, k)[seeds, pick]
-        Xq = X1[q]
-    else:
-        q = nn_all[:, :k][seeds, pick]
-        Xall = jnp.concatenate([X1, X0])
-        Xq = Xall[q]
-        u = jnp.where(q >= n1, 0.5 * u, u)
+    q = nn_k[seeds, pick]
+    Xq = Xref[q]
+    if kind == 2:
+        towards_majority = ref_majority[q]
+        if majority_step == "paper":
+            u = jnp.where(towards_majority, 0.5 * u, u)
+        else:
+            v = jax.random.uniform(jax.random.fold_in(k_u, 1), (n,), X1.dtype, 0.0, 0.5)
+            u = jnp.where(towards_majority, u * v, u)
     Xs = X1[seeds]
     return Xs + u[:, None] * (Xq - Xs), seeds, q, u, danger, any_danger
 
 
-def borderline_smote_with_parents(key, X1, X0, n: int, k: int = 5, m: int = 10, kind: int = 1, fallback="raise"):
+@partial(jax.jit, static_argnames=("n", "k", "m", "kind", "majority_step"))
+def _draw(key, X1, X0, n: int, k: int, m: int, kind: int, majority_step: str = "paper"):
+    n1 = X1.shape[0]
+    # one search among all rows serves both the danger test (first m) and kind 2's neighbours (first k)
+    nn_all = neighbours_in_all(X1, X0, max(m, k) if kind == 2 else m)
+    n_maj = jnp.sum(nn_all[:, :m] >= n1, axis=1)
+    if kind == 1:
+        Xref, nn_k = X1, neighbours_in_minority(X1, k)
+        ref_majority = jnp.zeros(n1, bool)
+    else:
+        Xref, nn_k = jnp.concatenate([X1, X0]), nn_all[:, :k]
+        ref_majority = jnp.arange(Xref.shape[0]) >= n1
+    return _draw_from_tables(key, X1, Xref, n_maj, nn_k, ref_majority, n, m, kind, majority_step)
+
+
+def _no_danger_message(n1, m):
+    return (
+        f"Borderline-SMOTE found no danger points among {n1} minority rows (m={m}): every minority row is "
+        "safe (fewer than m/2 majority neighbours) or noise (all m neighbours majority). "
+        "Use fallback='smote' to seed from every minority row, or plain SMOTE."
+    )
+
+
+def _check_options(kind, fallback, majority_step):
+    if kind not in (1, 2):
+        raise ValueError(f"Borderline-SMOTE kind must be 1 or 2; got {kind!r}")
+    if majority_step not in MAJORITY_STEPS:
+        raise ValueError(f"majority_step must be one of {MAJORITY_STEPS}; got {majority_step!r}")
+    return check_fallback(fallback)
+
+
+def borderline_smote_with_parents(key, X1, X0, n: int, k: int = 5, m: int = 10, kind: int = 1, fallback="skip",
+                                  majority_step: str = "paper"):
     """Borderline-SMOTE draws with their parents: ``(X_syn, seed, q, u, danger)``.
 
     ``seed`` indexes ``X1``; ``q`` indexes ``X1`` (kind 1) or ``[X1; X0]``
     (kind 2); ``u`` is the interpolation weight; ``danger`` the danger mask.
     """
+    _check_options(kind, fallback, majority_step)
     n1, n0 = X1.shape[0], X0.shape[0]
     if n1 < k + 1:  # kind 2 could do with fewer; both kinds ask for k + 1, like SMOTE
         raise ValueError(f"Borderline-SMOTE with k={k} needs at least k + 1 = {k + 1} minority rows; got {n1}")
     if n1 + n0 < max(m, k) + 1:
         raise ValueError(f"Borderline-SMOTE with m={m}, k={k} needs at least {max(m, k) + 1} rows in all; got {n1 + n0}")
-    Xs, seeds, q, u, danger, any_danger = _draw(key, X1, X0, n, k, m, kind)
-    require_concrete_or_fallback(
-        any_danger,
-        fallback,
-        f"Borderline-SMOTE found no danger points among {n1} minority rows (m={m}): every minority row is "
-        "safe (fewer than m/2 majority neighbours) or noise (all m neighbours majority). "
-        "Use fallback='smote' to seed from every minority row, or plain SMOTE.",
-    )
+    Xs, seeds, q, u, danger, any_danger = _draw(key, X1, X0, n, k, m, kind, majority_step)
+    require_concrete_or_fallback(any_danger, fallback, _no_danger_message(n1, m))
     return Xs, seeds, q, u, danger
 
 
-def borderline_smote(k: int = 5, m: int = 10, kind: int = 1, fallback: str = "raise", name: str | None = None) -> Generator:
-    """Borderline-SMOTE generator (``uses_majority=True``); see the module docstring."""
+def borderline_smote_from_tables(key, X1, Xref, n_majority, nn_k, ref_majority, n: int, m: int, kind: int = 1,
+                                 fallback: str = "skip", majority_step: str = "paper"):
+    """Borderline-SMOTE draws from given neighbour tables: ``(X_syn, seed, q, u, danger)``.
+
+    Parameters
+    ----------
+    key : jax.Array
+        PRNG key.
+    X1 : array of shape (n1, d)
+        Minority rows.
+    Xref : array of shape (n_ref, d)
+        Rows the neighbour table ``nn_k`` points into (the minority for kind 1, all rows
+        for kind 2).
+    n_majority : array of int, shape (n1,)
+        Number of majority rows among the ``m`` nearest neighbours of each minority row.
+    nn_k : array of int, shape (n1, k)
+        Interpolation partners, indices into ``Xref``.
+    ref_majority : array of bool, shape (n_ref,)
+        Which rows of ``Xref`` are majority rows (kind 2's step rule).
+    n, m, kind, fallback, majority_step
+        As in :func:`borderline_smote`.
+    """
+    _check_options(kind, fallback, majority_step)
+    out = _draw_from_tables(key, jnp.asarray(X1), jnp.asarray(Xref, jnp.asarray(X1).dtype), jnp.asarray(n_majority),
+                            jnp.asarray(nn_k), jnp.asarray(ref_majority, bool), n, m, kind, majority_step)
+    Xs, seeds, q, u, danger, any_danger = out
+    require_concrete_or_fallback(any_danger, fallback, _no_danger_message(X1.shape[0], m))
+    return Xs, seeds, q, u, danger
+
+
+def borderline_smote(k: int = 5, m: int = 10, kind: int = 1, fallback: str = "skip", majority_step: str = "paper",
+                     name: str | None = None) -> Generator:
+    """Borderline-SMOTE generator (``uses_majority=True``); see the module docstring.
+
+    ``majority_step`` is kind 2's step towards a majority neighbour (``"paper"``: Han et
+    al.'s :math:`U(0, 0.5)`; ``"imblearn"``: imbalanced-learn's product rule).
+    """
     k = check_int(k, "k")
     m = check_int(m, "m")
-    if kind not in (1, 2):
-        raise ValueError(f"Borderline-SMOTE kind must be 1 or 2; got {kind!r}")
-    fallback = check_fallback(fallback)
+    fallback = _check_options(kind, fallback, majority_step)
 
     def fn(key, X1, n, X0):
-        return borderline_smote_with_parents(key, X1, X0, n, k, m, kind, fallback)[0]
+        return borderline_smote_with_parents(key, X1, X0, n, k, m, kind, fallback, majority_step)[0]
 
     return Generator(name or f"borderline-smote-{kind}", fn, min_rows=k + 1, uses_majority=True)
 
 
-def borderline_smote2(k: int = 5, m: int = 10, fallback: str = "raise", name: str | None = None) -> Generator:
+def borderline_smote2(k: int = 5, m: int = 10, fallback: str = "skip", majority_step: str = "paper",
+                      name: str | None = None) -> Generator:
     """Borderline-SMOTE kind 2 (see :func:`borderline_smote`)."""
-    return borderline_smote(k=k, m=m, kind=2, fallback=fallback, name=name)
+    return borderline_smote(k=k, m=m, kind=2, fallback=fallback, majority_step=majority_step, name=name)

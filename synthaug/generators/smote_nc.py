@@ -35,10 +35,11 @@ import numpy as np
 
 from synthaug.core.validation import check_int
 from synthaug.core.validation import is_concrete
+from synthaug.generators._neighbours import host_neighbours
 from synthaug.generators.basic import Generator
 from synthaug.core.knn import default_block_size, knn
 
-__all__ = ["smote_nc", "smote_nc_with_parents", "check_categorical_features"]
+__all__ = ["smote_nc", "smote_nc_with_parents", "check_categorical_features", "median_std"]
 
 
 def check_categorical_features(categorical_features, d: int) -> np.ndarray:
@@ -49,15 +50,27 @@ def check_categorical_features(categorical_features, d: int) -> np.ndarray:
             raise ValueError(f"a boolean categorical_features mask needs {d} entries; got {cat.shape}")
         cat = np.flatnonzero(cat)
     if cat.size == 0:
-        raise ValueError("SMOTE-NC needs at least one categorical column; use SMOTE for numeric data")
+        raise ValueError(_NO_CATEGORICAL)
     if not np.issubdtype(cat.dtype, np.integer):
         raise ValueError(f"categorical_features must be column indices or a boolean mask; got {categorical_features!r}")
     if cat.min() < 0 or cat.max() >= d:
-        raise ValueError(f"categorical_features {cat.tolist()} out of range for {d} columns")
+        raise ValueError(f"categorical_features {cat.tolist()} out of range: all features must be in [0, {d - 1}]")
     cat = np.unique(cat)
     if cat.size == d:
-        raise ValueError("SMOTE-NC needs at least one numeric column (all-categorical data is SMOTE-N's case)")
+        raise ValueError(_ALL_CATEGORICAL.format(d=d))
     return cat
+
+
+#: The two "wrong kind of columns" errors, worded as imbalanced-learn words them (plus what to do).
+_NO_CATEGORICAL = ("categorical_features selects no column: SMOTE-NC is not designed to work only with numerical "
+                   "features. It requires some categorical features; use SMOTE for numeric data")
+_ALL_CATEGORICAL = ("categorical_features selects all {d} columns: SMOTE-NC is not designed to work only with "
+                    "categorical features. It requires some numerical features (all-categorical data is SMOTE-N's case)")
+
+
+def median_std(X_numeric) -> float:
+    """``Med``: the median of the numeric columns' standard deviations (``ddof=0``)."""
+    return float(np.median(np.std(np.asarray(X_numeric, dtype=float), axis=0)))
 
 
 @partial(jax.jit, static_argnames=("n", "k"))
@@ -76,18 +89,25 @@ def _draw(key, Xnum, codes, nbrs, n: int, k: int):
     return num, cat, i, j, u[:, 0]
 
 
-def smote_nc_with_parents(key, X1, n: int, categorical_features, k: int = 5):
-    """SMOTE-NC draws with parents: ``(X_syn, i, j, u)`` (see the module docstring)."""
+def smote_nc_with_parents(key, X1, n: int, categorical_features, k: int = 5, nn_estimator=None):
+    """SMOTE-NC draws with parents: ``(X_syn, i, j, u)`` (see the module docstring).
+
+    With ``nn_estimator`` (an object with ``kneighbors``, e.g. a clone of
+    ``NearestNeighbors(n_neighbors=k + 1)``), the neighbours are that estimator's on the
+    same encoded matrix (numeric columns next to the scaled one-hot columns), fitted on
+    the host, first neighbour dropped; ``k`` is then its width and the argument ``k`` is
+    ignored.
+    """
     if not is_concrete(X1):
         raise ValueError("SMOTE-NC encodes categories on the host and cannot run under jit/vmap; pass concrete arrays")
     X1 = np.asarray(X1)
     n1, d = X1.shape
     cat = check_categorical_features(categorical_features, d)
-    if n1 < k + 1:
+    if nn_estimator is None and n1 < k + 1:
         raise ValueError(f"SMOTE-NC with k={k} needs at least k + 1 = {k + 1} minority rows; got {n1}")
     num = np.setdiff1d(np.arange(d), cat)
     Xnum = X1[:, num]
-    med = float(np.median(np.std(Xnum, axis=0)))
+    med = median_std(Xnum)
     uniques, codes = [], np.empty((n1, cat.size), np.int32)
     onehots = []
     for c_pos, c in enumerate(cat):
@@ -95,8 +115,12 @@ def smote_nc_with_parents(key, X1, n: int, categorical_features, k: int = 5):
         uniques.append(u_c)
         codes[:, c_pos] = inv
         onehots.append(np.eye(u_c.size, dtype=X1.dtype)[inv] * (med / np.sqrt(2.0)))
-    F = jnp.asarray(np.concatenate([Xnum, *onehots], axis=1))
-    _, nbrs = knn(F, k, block_size=default_block_size(n1, n1))
+    F = np.concatenate([Xnum, *onehots], axis=1)
+    if nn_estimator is None:
+        _, nbrs = knn(jnp.asarray(F), k, block_size=default_block_size(n1, n1))
+    else:
+        nbrs = jnp.asarray(host_neighbours(nn_estimator, F, F))
+        k = nbrs.shape[1]
     num_s, cat_s, i, j, u = _draw(key, jnp.asarray(Xnum), jnp.asarray(codes), nbrs, n, k)
     out = np.empty((n, d), X1.dtype)
     out[:, num] = np.asarray(num_s)
@@ -111,7 +135,7 @@ def smote_nc(categorical_features, k: int = 5, name: str = "smote-nc") -> Genera
     k = check_int(k, "k")
     cat = np.asarray(categorical_features)
     if cat.size == 0:
-        raise ValueError("SMOTE-NC needs at least one categorical column; use SMOTE for numeric data")
+        raise ValueError(_NO_CATEGORICAL)
 
     def fn(key, X1, n):
         return smote_nc_with_parents(key, X1, n, cat, k)[0]
