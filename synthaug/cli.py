@@ -84,6 +84,19 @@ def _build_parser() -> argparse.ArgumentParser:
     s.add_argument("--plot", default=None, metavar="FILE.png", help="write the figure")
     s.add_argument("--dtype", default="float64", choices=["float64", "float32"], help="floating-point precision")
     s.add_argument("--batch-size", type=int, default=None, help="replications per vectorised chunk (memory bound)")
+    s.add_argument("--devices", default=None, metavar="N|all",
+                   help="lay the replications out over N devices (or all); on CPU this creates N host devices "
+                        "sharing the cores (default 1)")
+    s.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="compute the design's cells on N worker processes (a local Dask cluster when Dask is "
+                        "installed, else a process pool); records identical to a one-process run")
+    s.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="compute the cells on an existing Dask cluster (e.g. tcp://10.0.0.5:8786)")
+    s.add_argument("--cache", default=None, metavar="DIR",
+                   help="cell cache directory: a run that was interrupted resumes where it stopped")
+    s.add_argument("--cell-timeout", type=float, default=None, metavar="SECONDS",
+                   help="resubmit a cell that runs longer than this (with --workers/--scheduler)")
+    s.add_argument("--retries", type=int, default=2, help="resubmissions of a failing cell (default 2)")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bars")
 
     d = sub.add_parser("diagnose", help="diagnose augmentation of a CSV file or bundled dataset",
@@ -161,7 +174,9 @@ def _simulate(args) -> int:
             raise ValueError(f"{path!r} should end in {suffix}")
     t0 = time.perf_counter()
     result = run_design(args.design, reps=args.reps, seed=args.seed, generators=args.generators, quick=args.quick,
-                        progress=not args.no_progress, dtype=args.dtype, batch_size=args.batch_size)
+                        progress=not args.no_progress, dtype=args.dtype, batch_size=args.batch_size,
+                        devices=args.devices, executor=_executor(args), workers=args.workers,
+                        cache_dir=args.cache, timeout=args.cell_timeout, retries=args.retries)
     seconds = time.perf_counter() - t0
     _print_summary(result, seconds)
     if args.out:
@@ -192,9 +207,17 @@ def _read_table(args):
     if not args.target:
         raise ValueError("--target COLUMN is required with a CSV file")
     try:
-        df = pd.read_csv(args.data)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        df = pd.read_csv(args.data, encoding="utf-8-sig")  # a byte-order mark is not part of the first name
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"cannot read {args.data!r} as CSV: the file is empty (no header row)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {args.data!r} as CSV: {str(exc).splitlines()[0]}") from None
+    if args.target not in df.columns and df.shape[1] == 1:
+        header = str(df.columns[0])
+        for sep, what in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if sep in header:
+                raise ValueError(f"{args.data!r} has a single column {header[:60]!r}: its fields seem to be separated "
+                                 f"by {what}, not commas; save it as comma-separated CSV")
     from synthaug.data.prepare import prepare_table
 
     table = prepare_table(df, args.target, positive=args.positive, impute=args.impute, source=args.data,
@@ -233,13 +256,72 @@ def _plot_formats() -> set:
     return set(Figure().canvas.get_supported_filetypes())
 
 
+def _executor(args):
+    """The ``executor=`` of ``--workers`` / ``--scheduler``."""
+    if args.scheduler:
+        from dask.distributed import Client
+
+        return Client(args.scheduler)
+    if args.workers is None:
+        return None
+    import importlib.util
+
+    return "dask" if importlib.util.find_spec("distributed") is not None else "processes"
+
+
+def _parse_devices(text: str):
+    """``--devices``: a positive integer or ``all`` (ValueError otherwise)."""
+    if text == "all":
+        return "all"
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"--devices must be a positive integer or 'all', got {text!r}")
+    return n
+
+
+def _check_output_path(path, option: str) -> None:
+    """Refuse an output path whose directory is missing or not writable, before any computation."""
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{option} {path!r}: the directory {folder!r} does not exist; create it first")
+    if os.path.isdir(path):
+        raise ValueError(f"{option} {path!r} is a directory; give a file name")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{option} {path!r}: the directory {folder!r} is not writable")
+
+
 def _check_args(args) -> None:
     """Names, paths and output suffixes, checked without importing JAX (ValueError on the first problem)."""
+    from synthaug.core.validation import check_seed  # (no JAX)
+
+    check_seed(args.seed, "--seed")
     if args.command == "simulate":
         from synthaug.designs import design_module
 
         if args.design and not args.list:
             design_module(args.design)
+        _check_output_path(args.out, "--out")
+        _check_output_path(args.plot, "--plot")
+        if args.devices is not None:
+            args.devices = _parse_devices(args.devices)
+        if args.workers is not None and args.workers < 1:
+            raise ValueError(f"--workers must be at least 1, got {args.workers}")
+        if args.workers is not None and args.scheduler:
+            raise ValueError("give --workers or --scheduler, not both")
+        if args.retries < 0:
+            raise ValueError(f"--retries must be non-negative, got {args.retries}")
+        if args.cell_timeout is not None and not args.cell_timeout > 0:
+            raise ValueError(f"--cell-timeout must be positive, got {args.cell_timeout}")
+        if args.scheduler:
+            import importlib.util
+
+            if importlib.util.find_spec("distributed") is None:
+                raise ValueError('--scheduler needs Dask: pip install "synthaug[distributed]"')
         return
     if args.list_datasets:
         return
@@ -265,6 +347,8 @@ def _check_outputs(args) -> None:
         if suffix not in formats:
             raise ValueError(f"{args.plot!r}: cannot write a figure of type {suffix or '(none)'!r}; use one of "
                              f"{', '.join('.' + f for f in sorted(formats))}")
+    _check_output_path(args.json, "--json")
+    _check_output_path(args.plot, "--plot")
 
 
 def _report(result, args) -> int:
@@ -336,13 +420,19 @@ def main(argv=None) -> int:
         # The command line runs large vmapped programs in float64: switch on what it needs,
         # explicitly (importing synthaug changes nothing).
         cpu_workarounds()
+        if args.command == "simulate" and isinstance(args.devices, int) and args.devices > 1:
+            from synthaug.config import cpu_devices
+
+            # Before the first computation: the CPU backend gets N host devices (on a machine
+            # with accelerators they are unused; the default backend's devices are checked later).
+            cpu_devices(args.devices)
         with x64():
             if args.command == "diagnose":
                 return _diagnose(args, data)
             if args.command == "bias-correct":
                 return _bias_correct(args, data)
             return _simulate(args)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, OverflowError) as exc:
         print(f"synthaug: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -24,7 +24,12 @@ from typing import Callable
 import numpy as np
 
 from synthaug.config import uses_x64
-from synthaug.core.validation import check_int
+from synthaug.core.validation import check_allocation, check_bool, check_int, check_seed
+
+#: Most Monte Carlo replications :func:`run_design` runs: the keys and the records of every
+#: replication are held in memory together (an MCSE at 10**6 replications is already 0.1% of
+#: the standard deviation).
+MAX_REPS = 10**6
 from synthaug.designs import DESIGNS, PROTOCOL_ATTRIBUTES, design_module
 
 __all__ = [
@@ -173,6 +178,17 @@ class SimulationResult:
         Summary rows (keys :data:`SUMMARY_KEYS` first).
     settings : dict
         The design's settings plus ``generators``, ``quick`` and ``dtype``.
+
+    Examples
+    --------
+    >>> from synthaug import SimulationResult
+    >>> res = SimulationResult(design="symmetry-test", reps=2, seed=0, version="0.1.0",
+    ...                        records=[{"n1": 50, "T_sym": 1.2}], summaries=[], settings={"quick": True})
+    >>> import json
+    >>> json.loads(res.to_json())["records"]  # what ``synthaug simulate --out`` writes
+    [{'n1': 50, 'T_sym': 1.2}]
+    >>> res.select(n1=50)
+    [{'n1': 50, 'T_sym': 1.2}]
     """
 
     design: str
@@ -219,7 +235,15 @@ class SimulationResult:
 
 
 def list_designs() -> list[str]:
-    """Names of the registered designs (:data:`synthaug.designs.DESIGNS`), in ``--list`` order."""
+    """Names of the registered designs (:data:`synthaug.designs.DESIGNS`), in ``--list`` order.
+
+    Examples
+    --------
+    >>> from synthaug import list_designs
+    >>> names = list_designs()
+    >>> "symmetry-test" in names and "biased-aligned" in names
+    True
+    """
     return list(DESIGNS)
 
 
@@ -239,6 +263,15 @@ def get_design(name: str) -> Design:
     ------
     ValueError
         If no design has that name.
+
+    Examples
+    --------
+    >>> from synthaug import get_design, list_designs
+    >>> design = get_design("symmetry-test")
+    >>> design.name
+    'symmetry-test'
+    >>> all(get_design(name).name == name for name in list_designs())
+    True
     """
     return Design.from_module(design_module(name))
 
@@ -254,6 +287,12 @@ def run_design(
     progress: bool = True,
     dtype=None,
     batch_size: int | None = None,
+    devices=None,
+    executor=None,
+    workers: int | None = None,
+    cache_dir=None,
+    timeout: float | None = None,
+    retries: int = 2,
 ) -> SimulationResult:
     """Run a registered design by name (see ``synthaug simulate --list``).
 
@@ -277,6 +316,24 @@ def run_design(
         Floating dtype of data and fits; default float64.
     batch_size : int, optional
         Replications per vmapped chunk (a memory bound); default chosen by the design.
+    devices : None, int, "all", sequence of jax.Device or jax.sharding.Mesh, optional
+        Lay every cell's replications out over these devices
+        (:func:`synthaug.core.montecarlo.resolve_devices`); default one device. The records
+        do not depend on the device count (replication ``r`` keeps its key; see
+        :func:`synthaug.core.montecarlo.run_replications`). Several CPU devices need
+        :func:`synthaug.config.cpu_devices` first. Not stored in the settings.
+    executor : None, "processes", "dask", concurrent.futures.Executor or dask.distributed.Client, optional
+        Compute the design's cells (one per replication call: one shape, one compilation) in
+        parallel there and assemble them (:func:`synthaug.parallel.run_design_cells`); the
+        records are identical to the in-process run. Default: in this process.
+    workers : int, optional
+        Worker processes for ``executor="processes"`` or ``"dask"``.
+    cache_dir : str or path, optional
+        A content-addressed cell cache: an interrupted run resumes where it stopped.
+    timeout : float, optional
+        Seconds per cell attempt (with ``executor``) before it is resubmitted.
+    retries : int, default=2
+        Resubmissions of a failing cell.
 
     Returns
     -------
@@ -287,8 +344,16 @@ def run_design(
     Raises
     ------
     ValueError
-        For an unknown design or generator, no generator, ``reps < 2``, a negative
-        seed, ``batch_size < 1`` or an unsupported dtype.
+        For an unknown design or generator, no generator, ``reps`` outside
+        ``[2, MAX_REPS]`` (:data:`MAX_REPS`), a seed outside ``[0, 2**63 - 1]``,
+        ``batch_size < 1`` or an unsupported dtype.
+
+    Examples
+    --------
+    >>> from synthaug import run_design
+    >>> res = run_design("symmetry-test", reps=2, quick=True, progress=False)  # doctest: +SKIP
+    >>> res.design, res.reps  # doctest: +SKIP
+    ('symmetry-test', 2)
     """
     import jax
 
@@ -309,19 +374,38 @@ def run_design(
                 f"unknown generator(s) {', '.join(map(repr, unknown))} for design {name!r}; "
                 f"available: {', '.join(design.generators)}"
             )
+    quick = check_bool(quick, "quick")
+    check_bool(progress, "progress")
     if reps is None:
         reps = 20 if quick else 100
     try:
         reps = check_int(reps, "reps", 2)
+        if reps > MAX_REPS:
+            raise ValueError(f"reps must be at most {MAX_REPS}; got {reps}")
     except ValueError as err:
-        raise ValueError(f"{err} (an MCSE needs two replications)") from None
-    seed = check_int(seed, "seed", 0)
+        raise ValueError(f"{err} (an MCSE needs two replications; more than {MAX_REPS:,} would hold every "
+                         "replication's key and records in memory at once)") from None
+    # every replication keeps its key and its records: refuse what cannot be held in memory
+    check_allocation(reps, 64, "reps", copies=1.0, max_rows=None)
+    seed = check_seed(seed)
     if batch_size is not None:
         batch_size = check_int(batch_size, "batch_size")
     dt = resolve_dtype(dtype)
     key = jax.random.PRNGKey(seed)
-    records, summaries, settings = design.run(
-        key, reps, gens, quick=quick, progress=progress, dtype=dt, batch_size=batch_size
-    )
+    from synthaug.core.montecarlo import use_devices
+
+    if executor is not None or cache_dir is not None:
+        from synthaug.parallel import CellSpec, run_design_cells
+
+        spec = CellSpec(name, reps, seed, tuple(gens), bool(quick), str(np.dtype(dt)), batch_size)
+        with use_devices(devices):
+            records, summaries, settings = run_design_cells(spec, executor=executor, workers=workers,
+                                                            cache_dir=cache_dir, timeout=timeout, retries=retries,
+                                                            progress=progress)
+    else:
+        with use_devices(devices):
+            records, summaries, settings = design.run(
+                key, reps, gens, quick=quick, progress=progress, dtype=dt, batch_size=batch_size
+            )
     settings = dict(settings, generators=list(gens), quick=bool(quick), dtype=str(np.dtype(dt)))
     return SimulationResult(name, reps, seed, __version__, records, summaries, settings)

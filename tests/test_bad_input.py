@@ -117,7 +117,7 @@ def test_generator_nonfinite_features(gen, bad, kind):
 @pytest.mark.parametrize("gen", GENERATORS, ids=lambda g: g.name)
 def test_generator_negative_size(gen):
     X, _ = data()
-    with pytest.raises(ValueError, match="n must be non-negative; got -1"):
+    with pytest.raises(ValueError, match="n must be a non-negative integer; got -1"):
         gen(KEY, X, -1)
     with pytest.raises(ValueError, match="n must be a non-negative integer; got 2.5"):
         gen(KEY, X, 2.5)
@@ -147,14 +147,14 @@ def test_gaussian_fit_needs_two_rows_and_valid_shrinkage():
 
 def test_nested_pool_negative_sizes():
     X, _ = data()
-    with pytest.raises(ValueError, match="synthetic size must be non-negative; got -1"):
+    with pytest.raises(ValueError, match="synthetic size must be a non-negative integer; got -1"):
         nested_pool(random_oversampling(), KEY, X, [3, -1, 5])
 
 
 def test_fit_nested_bad_sizes():
     X, y = data()
     pool = np.zeros((4, 2))
-    with pytest.raises(ValueError, match="synthetic size must be non-negative"):
+    with pytest.raises(ValueError, match="synthetic size must be a non-negative integer"):
         fit_nested(squared_loss(), X, y, pool, [0, -2])
     with pytest.raises(ValueError, match="largest size 5 exceeds the pool of 4 rows"):
         fit_nested(squared_loss(), X, y, pool, [0, 5])
@@ -307,3 +307,387 @@ def test_prepare_table_refuses_id_columns_and_drops_on_request():
         prepare_table(df, "y", drop=["nope"])
     with pytest.raises(ValueError, match="target column 'y' cannot be dropped"):
         prepare_table(df, "y", drop="y")
+
+
+# --------------------------------------------------------------------------- sizes that cannot be allocated
+
+_SIZE_SCRIPT = r"""
+import numpy as np, jax
+import synthaug.config
+synthaug.config.enable_x64()
+from synthaug import estimators
+from synthaug.estimators.base import GeneratorSampler
+from synthaug.generators import make_generator
+from synthaug.simulate import run_design
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(80, 3))
+y = np.r_[np.zeros(60, int), np.ones(20, int)]
+cases = []
+for name in sorted(dir(estimators)):
+    cls = getattr(estimators, name)
+    if isinstance(cls, type) and issubclass(cls, GeneratorSampler) and getattr(cls, "_generator_name", None):
+        kw = {"categorical_features": [0]} if name == "SMOTENCSampler" else {}
+        cases.append((name, lambda cls=cls, kw=kw: cls(n_synthetic=10**10, random_state=0, **kw).fit_resample(X, y)))
+cases.append(("SMOTESampler below the row cap",  # 2e9 rows: under 2**31 - 1, over the memory limit
+              lambda: estimators.SMOTESampler(n_synthetic=2 * 10**9).fit_resample(X, y)))
+for size in (10**10, 3 * 10**9):
+    cases.append((f"smote generator n={size}", lambda size=size: make_generator("smote")(jax.random.key(0), X[60:], size)))
+    cases.append((f"adasyn generator n={size}",
+                  lambda size=size: make_generator("adasyn")(jax.random.key(0), X[60:], size, X_majority=X[:60])))
+cases.append(("simulate reps", lambda: run_design("biased-aligned", reps=10**9, quick=True, progress=False)))
+for label, call in cases:
+    try:
+        call()
+        print("NO ERROR", label)
+    except ValueError as err:
+        print("REFUSED", label, "|", err)
+"""
+
+
+def test_huge_sizes_are_refused_before_allocation():
+    """10**10 synthetic rows aborted the process inside XLA; every sampler, the generator call path and
+    simulate's reps now refuse such a size with a ValueError that gives the memory it would need. Run in a
+    subprocess so that a regression (a core dump) fails this test instead of killing the test session."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _SIZE_SCRIPT], capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith(("REFUSED", "NO ERROR"))]
+    assert len(lines) >= 15, out.stdout  # 10 generator samplers + 1 + 4 generator calls + reps
+    assert not [ln for ln in lines if ln.startswith("NO ERROR")], out.stdout
+    for ln in lines:
+        if "reps" in ln:
+            assert "reps must be at most 1000000" in ln, ln
+        else:
+            assert "is too large" in ln and "GiB of memory" in ln, ln
+
+
+def test_memory_limit_is_configurable(monkeypatch):
+    """Below the 32-bit row cap the estimate is compared with the memory limit (SYNTHAUG_MAX_BYTES here)."""
+    from synthaug.core.validation import check_allocation, memory_limit
+
+    X, _ = data(n=20, d=3)
+    monkeypatch.setenv("SYNTHAUG_MAX_BYTES", "100000")
+    assert memory_limit() == 100000
+    with pytest.raises(ValueError, match=r"n \(synthetic rows\) = 10000 is too large: it would need about 938 KiB"):
+        smote(3)(KEY, X, 10_000)
+    smote(3)(KEY, X, 100)  # 9.4 KiB: allowed
+    with pytest.raises(ValueError, match="more than the 97.7 KiB allowed"):
+        check_allocation(10_000, 3, "n")
+    monkeypatch.setenv("SYNTHAUG_MAX_BYTES", "lots")
+    with pytest.raises(ValueError, match="SYNTHAUG_MAX_BYTES must be a number of bytes"):
+        memory_limit()
+
+
+def test_candidate_grids_are_checked_before_the_cross_validation(monkeypatch):
+    from synthaug.diagnosis import diagnose, select_size
+
+    X, y = data(n=60, d=2)
+    monkeypatch.setenv("SYNTHAUG_MAX_BYTES", "1000000")
+    with pytest.raises(ValueError, match="the largest candidate synthetic size = 100000 is too large"):
+        select_size(X, y, sizes=[10, 100_000])
+    with pytest.raises(ValueError, match="the largest candidate synthetic size = .* is too large"):
+        diagnose(X, y, method="vtss", gammas=[1.0, 5000.0], progress=False)
+
+
+# --------------------------------------------------------------------------- size-like and boolean parameters
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"max_multiple": -1}, r"max_multiple must be a finite non-negative number; got -1"),
+        ({"max_multiple": np.nan}, r"max_multiple must be a finite non-negative number; got nan"),
+        ({"max_multiple": "5"}, r"max_multiple must be a finite non-negative number; got '5' \(a string\)"),
+        ({"standardize": "no"}, r"standardize must be True or False; got 'no' \(a string\)"),
+        ({"fidelity": 1}, r"fidelity must be True or False; got 1"),
+        ({"progress": "yes"}, r"progress must be True or False"),
+        ({"alpha": "0.05"}, r"alpha must lie in \(0, 1\)"),
+        ({"tau": -1.0}, r"tau must be positive"),
+        ({"seed": 2**70}, r"seed must be a non-negative integer \(at most 2\*\*63 - 1\); got 1180591620717411303424"),
+        ({"seed": 1.5}, r"seed must be a non-negative integer"),
+        ({"folds": 2.5}, r"folds must be an integer >= 2; got 2.5"),
+        ({"repeats": 0}, r"repeats must be a positive integer; got 0"),
+        ({"crossfit_folds": "3"}, r"crossfit_folds must be an integer >= 2"),
+        ({"method": "vtss", "gammas": [-1.0, 1.0]}, r"gammas must be a non-empty 1-D list of finite non-negative"),
+        ({"method": "vtss", "gammas": ["a"]}, r"gammas must be a non-empty 1-D list"),
+        ({"generator_params": [("k", 3)]}, r"generator_params must be a dict"),
+    ],
+)
+def test_diagnose_refuses_bad_parameters(kwargs, message):
+    from synthaug.diagnosis import diagnose
+
+    X, y = data(n=40, d=2)
+    with pytest.raises(ValueError, match=message):
+        diagnose(X, y, **{"progress": False, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "sizes, message",
+    [([-40, 10], r"sizes\[\] must be a non-negative integer; got -40"),
+     ([1.5], r"sizes\[\] must be a non-negative integer; got 1.5"),
+     ([], "sizes must be a non-empty 1-D list"),
+     ("10", "sizes must be a non-empty 1-D list"),
+     ([[1, 2]], "sizes must be a non-empty 1-D list")],
+)
+def test_select_size_refuses_bad_sizes(sizes, message):
+    from synthaug.diagnosis import select_size
+
+    X, y = data(n=40, d=2)
+    with pytest.raises(ValueError, match=message):
+        select_size(X, y, sizes=sizes)
+
+
+def test_run_design_refuses_bad_flags():
+    with pytest.raises(ValueError, match="quick must be True or False; got 'yes'"):
+        run_design("biased-aligned", quick="yes", reps=2)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        run_design("biased-aligned", quick=True, reps=2, seed=2**70)
+
+
+# --------------------------------------------------------------------------- overflow and underflow
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e154, 1e-300])
+def test_prepare_data_raw_scale_refuses_overflowing_columns(scale):
+    from synthaug.data import prepare_data
+
+    X, y = data(n=40, d=3)
+    X[:, 1] *= scale
+    word = "overflow" if scale > 1 else "underflow"
+    with pytest.raises(ValueError, match=rf"X column\(s\) \['x1'\] have .* whose squares {word} float64"):
+        prepare_data(X, y, standardize=False)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300])
+def test_standardisation_is_scale_safe(scale):
+    """Standardising 1e300- or 1e-300-scaled columns gives the standardised data of the unscaled ones."""
+    from synthaug.data import prepare_data
+
+    X, y = data(n=40, d=3)
+    ref = prepare_data(X, y)
+    got = prepare_data(X * scale, y)
+    np.testing.assert_allclose(got.X1, ref.X1, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got.X0, ref.X0, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got.scale / scale, ref.scale, rtol=1e-12)
+    assert np.all(np.isfinite(got.mean)) and np.all(got.scale > 0)
+
+
+def test_diagnose_is_invariant_to_a_huge_or_tiny_feature_scale():
+    """diagnose reported T_sym = 2.7e33 at 1e300 and NaN at 1e-300; with scale-safe standardisation the
+    scaled data give the same diagnosis as the unscaled data."""
+    from synthaug.diagnosis import diagnose
+
+    X, y = data(n=60, d=2)
+    ref = diagnose(X, y, progress=False, fidelity=False)
+    for scale in (1e300, 1e-300):
+        got = diagnose(X * scale, y, progress=False, fidelity=False)
+        assert got.t_sym == pytest.approx(ref.t_sym, rel=1e-8)
+        assert got.selected_size == ref.selected_size
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e154, 1e-300])
+@pytest.mark.parametrize("name", ["gaussian", "gmm", "gmm-em50", "smoothed-bootstrap", "moms", "smote"])
+def test_generators_refuse_overflowing_columns(name, scale):
+    X, _ = data(n=24, d=3)
+    X1 = X[:12].copy()
+    X1[:, 2] *= scale
+    word = "overflow" if scale > 1 else "underflow"
+    with pytest.raises(ValueError, match=rf"X_minority column\(s\) \[2\] have .* squares {word}"):
+        make_generator(name)(KEY, X1, 5, X_majority=X[12:])
+
+
+def test_float32_limits_follow_the_dtype():
+    X = np.random.default_rng(1).normal(size=(10, 2)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"squares overflow float32"):
+        gaussian_fit()(KEY, X * np.float32(1e20), 4)
+    assert np.all(np.isfinite(np.asarray(gaussian_fit()(KEY, X * np.float32(1e10), 4))))
+
+
+def test_gaussian_fit_identical_float32_rows_is_finite():
+    """All-identical float32 rows: the Cholesky floor was 1e-300, zero in float32, so the rows were NaN."""
+    X = np.full((6, 3), 2.5, np.float32)
+    out = np.asarray(gaussian_fit()(KEY, X, 5))
+    assert out.dtype == np.float32 and np.all(np.isfinite(out))
+    np.testing.assert_allclose(out, 2.5, atol=1e-6)
+
+
+def test_generator_output_is_checked_finite():
+    from synthaug.generators import Generator
+
+    bad = Generator("bad", lambda key, X, n: jnp_full_nan(n, X.shape[1]))
+    X, _ = data(n=10)
+    with pytest.raises(ValueError, match=r"generator 'bad' returned NaN or infinite values \(4 of 4 row"):
+        bad(KEY, X, 4)
+    # under jit the check is left to the caller's flag
+    from synthaug.generators.basic import finite_flag
+
+    rows = jax.jit(lambda k, x: bad(k, x, 3))(KEY, X)
+    assert not bool(finite_flag(rows))
+
+
+def jnp_full_nan(n, d):
+    import jax.numpy as jnp
+
+    return jnp.full((n, d), jnp.nan)
+
+
+def test_moms_diverging_learning_rate_is_refused():
+    X, _ = data(n=30, d=2)
+    gen = make_generator("moms", lr=1e6, epochs=20)
+    with pytest.raises(ValueError, match=r"MOMS training diverged: the loss became NaN or infinite at epoch"):
+        gen(KEY, X[:10], 8, X_majority=X[10:])
+
+
+@pytest.mark.parametrize("scale", [1e154, 1e300])
+def test_weighted_fit_refuses_overflowing_columns(scale):
+    """weighted_fit reported converged=True with a gradient norm of 2e299 and zero slopes."""
+    X, y = data()
+    X[:, 0] *= scale
+    with pytest.raises(ValueError, match=r"X column\(s\) \[0\] have magnitudes above 1.3e\+151"):
+        weighted_fit(logistic_loss(), X, y)
+
+
+def test_weighted_fit_refuses_bad_theta0():
+    X, y = data()
+    with pytest.raises(ValueError, match="theta0 contains NaN or infinite values"):
+        weighted_fit(logistic_loss(), X, y, theta0=np.full(2, np.nan))
+    with pytest.raises(ValueError, match=r"theta0 must be a numeric vector of shape \(2,\)"):
+        weighted_fit(logistic_loss(), X, y, theta0=np.zeros(3))
+    with pytest.raises(ValueError, match="max_iter must be a positive integer"):
+        weighted_fit(logistic_loss(), X, y, max_iter=0)
+
+
+def test_bias_corrected_classifier_refuses_overflowing_columns():
+    from synthaug.estimators import BiasCorrectedClassifier
+
+    X, y = data(n=40)
+    X[:, 1] *= 1e200
+    with pytest.raises(ValueError, match=r"X column\(s\) \[1\] have magnitudes above"):
+        BiasCorrectedClassifier(random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="ridge must be a finite non-negative number; got '1'"):
+        BiasCorrectedClassifier(ridge="1").fit(X / 1e200, y)
+
+
+# --------------------------------------------------------------------------- standard JSON
+
+
+def _strict_json(text):
+    import json
+
+    def refuse(c):
+        raise AssertionError(f"non-standard JSON constant {c}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_diagnosis_json_is_standard_with_a_reason():
+    """A duplicated minority gives mmd2 = NaN; tau=inf: both were written as NaN / Infinity."""
+    from synthaug.diagnosis import diagnose
+
+    X, y = data(n=60, d=2)
+    X[y == 1] = X[y == 1][0]
+    d = _strict_json(diagnose(X, y, tau=np.inf, progress=False).to_json())
+    assert d["tau"] is None
+    assert "tau is +infinite; written as null" in d["warnings"]
+    nulls = [w for w in d["warnings"] if "NaN (undefined for these data)" in w]
+    assert any(w.startswith("fidelity.") for w in nulls), d["warnings"]
+
+
+# --------------------------------------------------------------------------- parameter types and keys
+
+
+@pytest.mark.parametrize(
+    "name, params, message",
+    [
+        ("gaussian", {"shrinkage": "0.1"}, r"shrinkage \(generator 'gaussian'\) must be a number \(float\); got '0.1'"),
+        ("smote", {"k": 2.5}, r"k \(generator 'smote'\) must be an integer; got 2.5"),
+        ("smote", {"k": True}, r"k \(generator 'smote'\) must be an integer; got True"),
+        ("jitter", {"per_feature": "yes"}, r"per_feature \(generator 'jitter'\) must be a boolean"),
+        ("gmm", {"covariance_type": 3}, r"covariance_type \(generator 'gmm'\) must be a string"),
+        ("moms", {"lr": None}, r"lr \(generator 'moms'\) must be a number"),
+        ("smote", {"neighbours": 3}, r"generator 'smote' has no parameter 'neighbours'; its parameters are \['k', 'name'\]"),
+    ],
+)
+def test_generator_parameter_types(name, params, message):
+    with pytest.raises(ValueError, match=message):
+        make_generator(name, **params)
+
+
+@pytest.mark.parametrize("key", [None, 0, "0", np.zeros(3, np.uint32)])
+def test_generator_refuses_a_missing_or_malformed_key(key):
+    X, _ = data()
+    with pytest.raises(ValueError, match=r"jax.random.key\(0\)"):
+        make_generator("smote", k=2)(key, X, 3)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "synthaug", *args], capture_output=True, text=True, timeout=300)
+
+
+def _one_line(out, message):
+    assert out.returncode == 2, (out.returncode, out.stderr[-2000:])
+    assert "Traceback" not in out.stderr
+    lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and message in lines[0], out.stderr
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "the file is empty (no header row)"),
+        ("a,b,y\n", "has no data rows (only a header with 3 column(s))"),
+        ("a;b;y\n1;2;0\n3;4;1\n", "seem to be separated by semicolons, not commas"),
+        ("a,b,c\n1,2,0\n3,4,1\n", "target column 'y' not in"),
+        ("a,b,y\n1,2\n3,4,1,5,6\n", "cannot read"),
+    ],
+)
+def test_cli_malformed_csv(tmp_path, content, message):
+    path = tmp_path / "data.csv"
+    path.write_text(content)
+    _one_line(_cli("diagnose", str(path), "--target", "y"), message)
+
+
+def test_cli_reads_bom_and_quoted_commas(tmp_path):
+    """A byte-order mark is not part of the first column name; a quoted comma stays inside its field."""
+    import argparse
+
+    from synthaug.cli import _read_table
+
+    path = tmp_path / "data.csv"
+    rows = ["y,a,note"] + [f'{int(i % 4 == 0)},{i * 0.37 % 1:.3f},"x, {i % 2}"' for i in range(24)]
+    path.write_bytes(("\ufeff" + "\n".join(rows) + "\n").encode("utf-8"))
+    args = argparse.Namespace(dataset=None, data=str(path), target="y", positive=None, impute=None, drop=None,
+                              max_levels=50)
+    X, y, _ = _read_table(args)
+    assert list(X.columns) == ["a", "note_x, 1"] and len(y) == 24
+
+
+def test_cli_seed_too_large_is_one_line(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a,y\n1,0\n2,1\n")
+    _one_line(_cli("diagnose", str(path), "--target", "y", "--seed", str(2**70)), "--seed must be a non-negative integer")
+    _one_line(_cli("simulate", "biased-aligned", "--seed", str(2**70)), "--seed must be a non-negative integer")
+
+
+def test_cli_output_paths_are_checked_first(tmp_path):
+    """A missing output directory used to fail only after the whole computation."""
+    import time
+
+    path = tmp_path / "data.csv"
+    path.write_text("a,y\n1,0\n2,1\n")
+    missing = tmp_path / "no" / "such"
+    t0 = time.perf_counter()
+    _one_line(_cli("diagnose", str(path), "--target", "y", "--json", str(missing / "d.json")), "does not exist")
+    _one_line(_cli("bias-correct", str(path), "--target", "y", "--plot", str(missing / "d.png")), "does not exist")
+    _one_line(_cli("simulate", "biased-aligned", "--out", str(missing / "r.json")), "does not exist")
+    _one_line(_cli("simulate", "biased-aligned", "--plot", str(tmp_path)), "is a directory")
+    assert time.perf_counter() - t0 < 60  # four interpreters, no computation

@@ -45,7 +45,16 @@ from synthaug.core.glm import (
     weighted_gram,
 )
 from synthaug.core.losses import Loss
-from synthaug.core.validation import check_features, check_labels, check_size, check_weights, is_concrete
+from synthaug.core.validation import (
+    check_features,
+    check_int,
+    check_labels,
+    check_magnitudes,
+    check_real,
+    check_size,
+    check_weights,
+    is_concrete,
+)
 
 #: The penalised, weight-normalised objective :math:`F(\theta)` minimised here
 #: (:func:`synthaug.core.glm.penalised_objective`, re-exported under its historical name).
@@ -71,6 +80,17 @@ class FitResult(NamedTuple):
         logistic only: every positively weighted row is classified
         correctly at ``theta`` (the classes are perfectly separated, so the
         estimate is determined by the ridge).
+
+    Examples
+    --------
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> from synthaug import FitResult, squared_loss, weighted_fit
+    >>> X = jax.random.normal(jax.random.key(0), (60, 2))
+    >>> y = (X[:, 0] > 1.0).astype(jnp.int32)
+    >>> res = weighted_fit(squared_loss(intercept=True), X, y)
+    >>> isinstance(res, FitResult), int(res.n_iter), bool(res.converged)
+    (True, 1, True)
     """
 
     theta: jax.Array
@@ -344,22 +364,49 @@ def weighted_fit(
     ------
     ValueError
         On bad concrete input (validated before tracing).
+
+    Examples
+    --------
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> from synthaug import logistic_loss, weighted_fit
+    >>> X = jax.random.normal(jax.random.key(0), (60, 2))
+    >>> y = (X[:, 0] + 0.5 * jax.random.normal(jax.random.key(1), (60,)) > 1.0).astype(jnp.int32)
+    >>> fit = weighted_fit(logistic_loss(intercept=True), X, y)
+    >>> bool(fit.converged), fit.theta.shape
+    (True, (3,))
+    >>> bool(fit.theta[0] > 0)  # the first feature raises the odds of class 1
+    True
     """
-    if is_concrete(X, y, w):
+    concrete = is_concrete(X, y, w)
+    if concrete:
         Xc = check_features(X)
         check_labels(y, Xc.shape[0])
         if w is not None:
             check_weights(w, Xc.shape[0])
-        if not np.isfinite(ridge) or ridge < 0:
-            raise ValueError(f"ridge must be a finite non-negative number; got {ridge}")
+    if is_concrete(ridge):
+        check_real(ridge, "ridge", 0.0)
+    max_iter = check_int(max_iter, "max_iter")
+    if tol is not None and is_concrete(tol):
+        check_real(tol, "tol", 0.0, open_low=True)
     X = jnp.asarray(X)
     if not jnp.issubdtype(X.dtype, jnp.floating):
         X = X.astype(jnp.result_type(float))
     dtype = X.dtype
+    if concrete:
+        # the objective's Gram matrix and Newton steps square the features
+        check_magnitudes(Xc, "X", dtype=dtype)
     if w is None:
         w = jnp.ones(X.shape[0], dtype)
     w = jnp.asarray(w, dtype)
     p = loss.dim(X.shape[-1])
+    if theta0 is not None and is_concrete(theta0):
+        t0 = np.asarray(theta0)
+        if t0.shape != (p,) or not np.issubdtype(t0.dtype, np.number):
+            raise ValueError(f"theta0 must be a numeric vector of shape ({p},) for {X.shape[-1]} features; got "
+                             f"shape {t0.shape}, dtype {t0.dtype}")
+        if not np.all(np.isfinite(t0)):
+            raise ValueError("theta0 contains NaN or infinite values; pass a finite starting point (or None for zeros)")
     theta0 = jnp.zeros(p, dtype) if theta0 is None else jnp.asarray(theta0, dtype)
     if tol is None:
         tol = 1e-10 if dtype == jnp.float64 else 1e-5

@@ -143,8 +143,13 @@ def prepare_data(X, y, *, minority=None, standardize: bool = True) -> PreparedDa
     ValueError
         On any of the problems listed in the module docstring.
     """
+    from synthaug.core.validation import check_bool, check_magnitudes  # (lazy: this module imports no JAX)
+
+    standardize = check_bool(standardize, "standardize")
     X, names = _numeric_matrix(X)
     names = names or [f"x{j}" for j in range(X.shape[1])]
+    if X.shape[0] == 0:
+        raise ValueError(f"X has no data rows (shape {X.shape})")
     y_arr = np.asarray(getattr(y, "values", y))
     if y_arr.ndim != 1:
         raise ValueError(f"y must be 1-D; got shape {y_arr.shape}")
@@ -172,11 +177,31 @@ def prepare_data(X, y, *, minority=None, standardize: bool = True) -> PreparedDa
             "(prepare_table(..., positive=LABEL) does it)"
         )
     m = _minority_index(labels, np.bincount(inverse, minlength=2), minority)
-    mean = X.mean(axis=0) if standardize else np.zeros(X.shape[1])
-    scale = X.std(axis=0) if standardize else np.ones(X.shape[1])
-    Z = (X - mean) / scale
+    if standardize:
+        mean, scale, Z = _standardise(X)
+    else:
+        # on the raw scale the generators and fits square the values: refuse what overflows
+        check_magnitudes(X, "X", names)
+        mean, scale, Z = np.zeros(X.shape[1]), np.ones(X.shape[1]), X
     return PreparedData(Z[inverse != m], Z[inverse == m], _python_scalar(labels[1 - m]), _python_scalar(labels[m]),
                         names, mean, scale)
+
+
+def _standardise(X):
+    """``(mean, sd, (X - mean) / sd)`` per column, computed scale-safely.
+
+    Each column is first divided by its largest magnitude, so the sums of squares neither
+    overflow (values of 1e300) nor underflow (values of 1e-300); the mean and sd are then
+    scaled back, and are finite whenever the data are.
+    """
+    top = np.max(np.abs(X), axis=0)
+    top = np.where(top > 0, top, 1.0)
+    U = X / top
+    mu, sd = U.mean(axis=0), U.std(axis=0)
+    if np.any(sd == 0):  # distinct values that the unit-scale copy cannot tell apart
+        raise ValueError("a column's values differ by less than the float64 resolution of its magnitude; "
+                         "it is constant to machine precision: drop it")
+    return mu * top, sd * top, (U - mu) / sd
 
 
 class PreparedTable(NamedTuple):
@@ -246,6 +271,8 @@ def prepare_table(frame, target, *, positive=None, impute=None, drop=(), max_lev
     if impute not in (None, "mean"):
         raise ValueError(f"impute must be None or 'mean'; got {impute!r}")
     where = "the table" if source is None else repr(source)
+    if len(frame.columns) == 0:
+        raise ValueError(f"{where} has no columns (an empty file?)")
     if target not in frame.columns:
         raise ValueError(f"target column {target!r} not in {where} (columns: {', '.join(map(str, frame.columns[:10]))})")
     drop = [drop] if isinstance(drop, str) else list(drop)
@@ -254,6 +281,8 @@ def prepare_table(frame, target, *, positive=None, impute=None, drop=(), max_lev
         raise ValueError(f"cannot drop {unknown}: not columns of {where}")
     if target in drop:
         raise ValueError(f"the target column {target!r} cannot be dropped")
+    if len(frame) == 0:
+        raise ValueError(f"{where} has no data rows (only a header with {len(frame.columns)} column(s))")
     from synthaug.core.validation import check_int  # (lazy: this module imports no JAX)
 
     max_levels = check_int(max_levels, "max_levels")

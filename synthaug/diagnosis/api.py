@@ -42,7 +42,19 @@ import numpy as np
 
 from synthaug.config import uses_x64
 from synthaug.core.folds import check_folds
+from synthaug.core.buckets import round_up
 from synthaug.core.montecarlo import progress_bar
+from synthaug.core.validation import (
+    check_allocation,
+    check_bool,
+    check_finite_output,
+    check_int,
+    check_multiple,
+    check_real,
+    check_seed,
+    check_size,
+    plain,
+)
 from synthaug.data.prepare import PreparedData, prepare_data
 from synthaug.diagnosis.result import Diagnosis, SizeSelection, curve_rows, finite_or_none
 from synthaug.diagnosis.stages import run_cv, stage_diagnostics, stage_refit
@@ -85,7 +97,16 @@ def _fill_common(fn):
     return fn
 
 
-def _setup(X, y, generator, model, minority, standardize, folds, repeats, seed, generator_params, model_params):
+def _setup(X, y, generator, model, minority, standardize, folds, repeats, seed, generator_params, model_params,
+           progress):
+    standardize = check_bool(standardize, "standardize")
+    check_bool(progress, "progress")
+    seed = check_seed(seed)
+    folds = check_int(folds, "folds", 2)
+    repeats = check_int(repeats, "repeats", 1)
+    for nm, v in (("generator_params", generator_params), ("model_params", model_params)):
+        if v is not None and not isinstance(v, dict):
+            raise ValueError(f"{nm} must be a dict of keyword arguments or None; got {plain(v)}")
     data = prepare_data(X, y, minority=minority, standardize=standardize)
     gen = as_generator(generator, **(generator_params or {}))
     mdl = get_model(model, **(model_params or {}))
@@ -97,17 +118,66 @@ def _setup(X, y, generator, model, minority, standardize, folds, repeats, seed, 
             f"generator {gen.name!r} needs {gen.min_rows} minority rows, but a {folds}-fold training part has "
             f"only {n1_train} of the {n1}; use fewer folds or a generator with a smaller neighbourhood"
         )
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise ValueError(f"seed must be an integer; got {seed!r}")
-    return data, gen, mdl, jax.random.key(int(seed))
+    return data, gen, mdl, jax.random.key(seed)
+
+
+def _check_cv_memory(cands, folds: int, data, what: str) -> None:
+    """Refuse candidate sizes whose cross-validation would not fit in memory, before anything runs.
+
+    Each of the ``folds`` vmapped fits holds the pool of the largest candidate, the design
+    matrix (rows x features) and one 0/1 weight column per candidate
+    (:func:`synthaug.core.validation.check_allocation`)."""
+    cands = np.asarray(cands)
+    if cands.size == 0:
+        return
+    pool = int(cands.max())
+    n = data.X0.shape[0] + data.X1.shape[0]
+    cols = int(folds) * (data.X0.shape[1] + 2 + int(round_up(np.unique(cands).size + 2, 8)))
+    check_allocation(pool, cols * (n + pool) / max(pool, 1), what)
+
+
+def _host_errors(fn, *args):
+    """``fn(*args)``, with a ValueError raised on the host inside a JAX callback (an adapted generator's
+    own check) re-raised as that ValueError instead of JAX's runtime error that wraps it."""
+    try:
+        return fn(*args)
+    except jax.errors.JaxRuntimeError as err:
+        text = str(err)
+        marker = "ValueError: "
+        if marker in text:
+            raise ValueError(text.split(marker, 1)[1].splitlines()[0].strip()) from None
+        raise
+
+
+def _check_finite_result(losses, syn, gen) -> None:
+    """The host-side check of the traced stages: non-finite synthetic rows or losses are refused."""
+    check_finite_output(syn, f"generator {gen.name!r}")
+    if not np.all(np.isfinite(np.asarray(losses))):
+        raise ValueError(
+            f"the cross-validated losses are NaN or infinite with generator {gen.name!r}: a generator produced "
+            "non-finite rows or a fit diverged; standardise the features or choose other generator parameters"
+        )
 
 
 def _sizes_from_gammas(gammas, gap):
     """Candidate sizes of the grid ``gammas`` (default :data:`~synthaug.diagnosis.vtss.VTSS_GRID`) × gap."""
-    g = VTSS_GRID if gammas is None else np.asarray(gammas, dtype=float)
+    if gammas is None:
+        g = VTSS_GRID
+    else:
+        try:
+            g = np.asarray(gammas, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"gammas must be a non-empty 1-D list of non-negative numbers; got {plain(gammas)}") from None
     if g.ndim != 1 or g.size == 0 or np.any(~np.isfinite(g)) or np.any(g < 0):
-        raise ValueError("gammas must be a non-empty 1-D list of non-negative numbers")
+        raise ValueError(f"gammas must be a non-empty 1-D list of finite non-negative numbers; got {g.tolist()}")
     return sizes_from_gammas(g, gap)
+
+
+def _explicit_sizes(sizes):
+    """The explicit candidate sizes of :func:`select_size`, each a non-negative integer."""
+    if isinstance(sizes, (str, bytes)) or np.ndim(sizes) != 1 or len(sizes) == 0:
+        raise ValueError(f"sizes must be a non-empty 1-D list of non-negative integers; got {plain(sizes)}")
+    return np.asarray([check_size(s, "sizes[]") for s in list(sizes)], dtype=np.int64)
 
 
 @uses_x64
@@ -169,21 +239,39 @@ def diagnose(
     ValueError
         For invalid data (see :func:`synthaug.data.prepare_data`), too few minority rows
         for the folds or the generator, or an invalid option.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> d = diagnose(X, y, method="vtss", gammas=[0.5, 1.0], folds=2, crossfit_folds=2, fidelity=False, progress=False)
+    >>> d.gap, d.selected_size in (16, 32)
+    (32, True)
+    >>> d.regime
+    'local-asymmetry'
     """
     t0 = time.perf_counter()
     if method not in ("tg-vtss", "vtss"):
-        raise ValueError(f"method must be 'tg-vtss' or 'vtss'; got {method!r}")
-    if not (0 < alpha < 1):
-        raise ValueError(f"alpha must lie in (0, 1); got {alpha}")
-    if not (tau > 0):
-        raise ValueError(f"tau must be positive; got {tau}")
+        raise ValueError(f"method must be 'tg-vtss' or 'vtss'; got {plain(method)}")
+    alpha = check_real(alpha, "alpha", 0.0, 1.0, open_low=True, open_high=True)
+    tau = check_real(tau, "tau", 0.0, open_low=True, allow_inf=True)
+    max_multiple = check_multiple(max_multiple, "max_multiple")
+    fidelity = check_bool(fidelity, "fidelity")
+    crossfit_folds = check_int(crossfit_folds, "crossfit_folds", 2)
     data, gen, mdl, key = _setup(X, y, generator, model, minority, standardize, folds, repeats, seed,
-                                 generator_params, model_params)
+                                 generator_params, model_params, progress)
+    seed, folds, repeats = int(seed), int(folds), int(repeats)
     n0, n1 = data.X0.shape[0], data.X1.shape[0]
     check_folds(n0, n1, crossfit_folds)
     if n1 - n1 // crossfit_folds < gen.min_rows:
         raise ValueError(f"generator {gen.name!r} needs {gen.min_rows} minority rows per cross-fitting fold")
     gap = n0 - n1
+    if method == "vtss":  # the grid is known before anything runs: check it (and its memory) first
+        vtss_cands = _sizes_from_gammas(gammas, gap)
+        _check_cv_memory(np.unique(np.r_[vtss_cands, 0, gap]), folds, data, "the largest candidate synthetic size")
     X0, X1 = jnp.asarray(data.X0), jnp.asarray(data.X1)
     k_diag, k_cv, k_refit = jax.random.split(key, 3)
     bar = progress_bar(repeats + 2, "diagnose", progress)
@@ -208,18 +296,20 @@ def diagnose(
         cands = np.asarray(cands)
         branch_name, clipped = REGIMES[int(branch)], bool(clip)
     else:
-        cands = _sizes_from_gammas(gammas, gap)
+        cands = vtss_cands
         branch_name = "vtss"
     uniq = np.unique(cands)
     # raw (0) and full balancing (gap) are always cross-validated as references; only
     # the method's candidates can be selected.
     allc = np.unique(np.r_[uniq, 0, gap])
-    losses = run_cv(mdl, gen, k_cv, X0, X1, aux, allc, folds, repeats, bar)
+    _check_cv_memory(allc, folds, data, "the largest candidate synthetic size")
+    losses = _host_errors(run_cv, mdl, gen, k_cv, X0, X1, aux, allc, folds, repeats, bar)
     is_cand = np.isin(allc, uniq)
     curve = curve_rows(allc, losses, gap, is_cand)
     mean = losses.mean(axis=0)
     sel = int(allc[is_cand][int(np.argmin(mean[is_cand]))])
-    params, syn = stage_refit(mdl, gen, k_refit, X0, X1, aux, sel)
+    params, syn = _host_errors(stage_refit, mdl, gen, k_refit, X0, X1, aux, sel)
+    _check_finite_result(losses, syn, gen)
     bar.update(1)
     bar.close()
     fid = None
@@ -284,26 +374,40 @@ def select_size(
     ValueError
         For invalid data, too few minority rows for the folds or the generator, or
         invalid candidate sizes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import select_size
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> sel = select_size(X, y, gammas=[0.5, 1.0], folds=2)
+    >>> sel.gap, sel.candidates  # gammas times the class gap 48 - 16
+    (32, [16, 32])
+    >>> sel.selected_size in sel.candidates
+    True
     """
     data, gen, mdl, key = _setup(X, y, generator, model, minority, standardize, folds, repeats, seed,
-                                 generator_params, model_params)
+                                 generator_params, model_params, progress)
     n0, n1 = data.X0.shape[0], data.X1.shape[0]
     gap = n0 - n1
+    if sizes is not None and gammas is not None:
+        raise ValueError("give sizes or gammas, not both")
     if sizes is not None:
-        cands = np.asarray(sizes)
-        if cands.ndim != 1 or cands.size == 0 or not np.all(np.asarray(cands) == np.rint(cands)) or np.any(cands < 0):
-            raise ValueError("sizes must be a non-empty 1-D list of non-negative integers")
-        cands = cands.astype(int)
+        cands = _explicit_sizes(sizes)
     else:
         cands = _sizes_from_gammas(gammas, gap)
+    _check_cv_memory(cands, folds, data, "the largest candidate synthetic size")
     X0, X1 = jnp.asarray(data.X0), jnp.asarray(data.X1)
     k_aux, k_cv, k_refit = jax.random.split(key, 3)
     aux = mdl.prepare(k_aux, jnp.concatenate([X0, X1]))
     uniq = np.unique(cands)
     bar = progress_bar(repeats + 1, "vtss", progress)
-    losses = run_cv(mdl, gen, k_cv, X0, X1, aux, uniq, folds, repeats, bar)
+    losses = _host_errors(run_cv, mdl, gen, k_cv, X0, X1, aux, uniq, folds, repeats, bar)
     sel = int(uniq[int(np.argmin(losses.mean(axis=0)))])
-    params, syn = stage_refit(mdl, gen, k_refit, X0, X1, aux, sel)
+    params, syn = _host_errors(stage_refit, mdl, gen, k_refit, X0, X1, aux, sel)
+    _check_finite_result(losses, syn, gen)
     bar.update(1)
     bar.close()
     return SizeSelection(gap, [int(c) for c in uniq], curve_rows(uniq, losses, gap), sel, sel / gap, params,

@@ -27,6 +27,31 @@ def finite_or_none(x):
     return x if math.isfinite(x) else None
 
 
+def json_safe(obj, notes: list, path: str = ""):
+    """``obj`` with every non-finite float replaced by None (standard JSON has no NaN or Infinity).
+
+    Each replacement appends a line to ``notes`` naming the field and why it has no value:
+    NaN means the statistic is undefined for these data (e.g. an MMD of a minority whose
+    rows are all identical), an infinity is written as null too. NumPy scalars and arrays
+    become Python numbers and lists.
+    """
+    if isinstance(obj, np.ndarray):
+        obj = obj.tolist()
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return obj
+        what = "NaN (undefined for these data)" if math.isnan(obj) else f"{'+' if obj > 0 else '-'}infinite"
+        notes.append(f"{path or 'value'} is {what}; written as null")
+        return None
+    if isinstance(obj, dict):
+        return {k: json_safe(v, notes, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v, notes, f"{path}[{i}]") for i, v in enumerate(obj)]
+    return obj
+
+
 def curve_rows(cands_unique, losses_unique, gap, is_candidate=None) -> list:
     """The CV curve as JSON rows, one per size.
 
@@ -77,6 +102,20 @@ class Diagnosis:
     ``params`` and ``synthetic`` (the refitted model's parameters and its synthetic
     rows, on the standardised scale) and ``data`` are kept for the caller but not
     serialised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import Diagnosis, diagnose
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> d = diagnose(X, y, method="vtss", gammas=[0.5, 1.0], folds=2, crossfit_folds=2, fidelity=False, progress=False)
+    >>> isinstance(d, Diagnosis), d.n0, d.n1, d.method
+    (True, 48, 16, 'vtss')
+    >>> record = d.to_dict()  # plain numbers, what to_json() writes
+    >>> record["selected_size"] == d.selected_size
+    True
     """
 
     n0: int
@@ -171,11 +210,14 @@ class Diagnosis:
         out["selected_at_edge"] = self.selected_at_edge
         out["recommendation"] = self.recommendation()
         out["version"] = __version__
+        notes = []
+        out = json_safe(out, notes)
+        out["warnings"] = list(out.get("warnings") or []) + notes
         return out
 
     def to_json(self, path=None, indent: int = 2) -> str:
         """The JSON text of :meth:`to_dict`, also written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=indent)
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
         if path is not None:
             with open(path, "w") as fh:
                 fh.write(text + "\n")

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from synthaug.bias_correction import bias_corrected_fit
 from synthaug.core.losses import logistic_loss
-from synthaug.core.validation import check_int
+from synthaug.core.validation import check_bool, check_finite_output, check_int, check_magnitudes, check_real
 from synthaug.estimators._docs import fill_doc
 from synthaug.estimators.base import seed_from_random_state, set_params_from_init
 from synthaug.generators import Generator, make_generator
@@ -100,6 +100,31 @@ class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
         The full fit (:class:`~synthaug.bias_correction.fit.BCFit`).
     minority_class_ : object
         The minority label.
+
+    See Also
+    --------
+    synthaug.bias_corrected_fit : The estimator it fits.
+    KOTAROClassifier : Another classifier for imbalanced binary problems.
+
+    References
+    ----------
+    .. [1] Lyu, Ma, Zhang and Zhang, "Bias-Corrected Data Synthesis for Imbalanced
+       Learning", arXiv 2510.26046, 2025.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import BiasCorrectedClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> clf = BiasCorrectedClassifier(generator="smote", random_state=0).fit(X, y)
+    >>> clf.coef_.shape, clf.intercept_.shape, int(clf.minority_class_)
+    ((1, 2), (1,), 1)
+    >>> bool(np.all(clf.coef_ > 0))  # the minority sits at +1 in both features
+    True
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
     """
 
     def __init__(self, generator="smote", generator_params=None, n_synthetic="balance", correction="one-step",
@@ -114,6 +139,12 @@ class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
 
     @uses_x64
     def fit(self, X, y):
+        from synthaug.estimators.base import _non_numeric_columns
+
+        bad = _non_numeric_columns(X)
+        if bad:
+            raise ValueError(f"BiasCorrectedClassifier works on numeric columns only, but column(s) {bad} are "
+                             "categorical or non-numeric; encode them first (e.g. one-hot)")
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         check_classification_targets(y)
         classes, y_idx, counts = np.unique(y, return_inverse=True, return_counts=True)
@@ -122,8 +153,10 @@ class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
                              "(BiasCorrectedClassifier corrects one minority class against one majority class)")
         if self.correction not in ("one-step", "full"):
             raise ValueError(f"correction must be 'one-step' or 'full'; got {self.correction!r}")
-        if not np.isfinite(self.ridge) or self.ridge < 0:
-            raise ValueError(f"ridge must be a finite non-negative number; got {self.ridge}")
+        ridge = check_real(self.ridge, "ridge", 0.0)
+        cross_fit = check_bool(self.cross_fit, "cross_fit")
+        # the Newton fit squares the features: refuse columns that overflow (or underflow) float64
+        check_magnitudes(X, "X", getattr(self, "feature_names_in_", None))
         self.classes_ = classes
         minority = 0 if counts[0] < counts[1] else 1
         self.minority_class_ = classes[minority]
@@ -142,8 +175,9 @@ class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
         seed = seed_from_random_state(self.random_state, 2**31)
         res = bias_corrected_fit(_LOSS, jax.random.PRNGKey(seed), gen, jnp.asarray(X0), jnp.asarray(X1), ns,
                                  method=self.bias_estimate, correction=self.correction, weighting=self.weighting,
-                                 ridge=float(self.ridge), cross_fit=bool(self.cross_fit))
+                                 ridge=ridge, cross_fit=cross_fit)
         theta = np.asarray(res.theta, dtype=np.float64)
+        check_finite_output(theta, "the bias-corrected fit")
         sign = 1.0 if minority == 1 else -1.0  # decision_function scores classes_[1]
         self.coef_ = sign * theta[:-1][None, :]
         self.intercept_ = sign * theta[-1:]

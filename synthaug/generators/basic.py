@@ -10,7 +10,7 @@ does not use it ignores it. Generators are pure: the same key gives the same row
 Each is a :class:`Generator` (a small frozen dataclass with a ``name``), built by a
 factory:
 
-=====================  =====================================================================
+======================= =====================================================================
 ``oracle(sample_p1)``   fresh draws from the true minority law :math:`P_1` (ignores the data)
 ``fixed(sample_q)``     draws from a fixed (possibly biased) law :math:`Q` (ignores the data)
 ``gaussian_fit(s)``     :math:`N(\bar x, S_s)`, :math:`S_s = (1-s)S + s\,(\mathrm{tr}\,S/d) I`
@@ -22,7 +22,7 @@ factory:
                         generator under the name the bias-correction designs use
 ``shrink(c, noise)``    :math:`\bar x + c\,(x_I - \bar x) + \sigma\varepsilon`: a deliberately biased
                         contraction toward the sample mean
-=====================  =====================================================================
+======================= =====================================================================
 
 The name registry (:func:`~synthaug.generators.registry.make_generator`) is in
 :mod:`synthaug.generators.registry`; the smoothed bootstrap (a kernel density estimate)
@@ -52,7 +52,18 @@ import numpy as np
 
 from synthaug._deprecations import deprecated_aliases
 from synthaug.core.knn import default_block_size, knn
-from synthaug.core.validation import check_features, check_int, check_size, is_concrete
+from synthaug.core.validation import (
+    check_allocation,
+    check_features,
+    check_finite_output,
+    check_int,
+    check_key,
+    check_magnitudes,
+    check_bool,
+    check_real,
+    check_size,
+    is_concrete,
+)
 
 
 # The registry moved to synthaug.generators.registry (one home of the names and the cache).
@@ -92,29 +103,45 @@ class Generator:
 
     def __call__(self, key, X_minority, n: int, X_majority=None):
         n = check_size(n, "n")
-        if not self.traceable and not is_concrete(key, X_minority, X_majority):
-            return self._host_call(key, X_minority, n, X_majority)
-        if is_concrete(X_minority):
+        check_key(key)
+        concrete = is_concrete(key, X_minority, X_majority)
+        if concrete:
             check_features(X_minority, "X_minority", min_rows=self.min_rows)
         X_minority = jnp.asarray(X_minority)
         if not jnp.issubdtype(X_minority.dtype, jnp.floating):
             X_minority = X_minority.astype(jnp.result_type(float))
+        # One shared size check, before anything is allocated (the samplers call this too).
+        check_allocation(n, X_minority.shape[-1], "n (synthetic rows)", itemsize=X_minority.dtype.itemsize)
+        if not self.traceable and not concrete:
+            return self._host_call(key, X_minority, n, X_majority)
+        if concrete:
+            check_magnitudes(X_minority, "X_minority")
         if X_minority.shape[0] < self.min_rows:
             raise ValueError(
                 f"generator {self.name!r} needs at least {self.min_rows} minority rows; got {X_minority.shape[0]}"
             )
         if not self.uses_majority:
-            return self.fn(key, X_minority, n)
+            return self._checked(self.fn(key, X_minority, n), concrete)
         if X_majority is None:
             raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
-        if is_concrete(X_majority):
+        if concrete:
             check_features(X_majority, "X_majority")
+            check_magnitudes(X_majority, "X_majority")
         X_majority = jnp.asarray(X_majority, X_minority.dtype)
         if X_majority.ndim != 2 or X_majority.shape[1] != X_minority.shape[1]:
             raise ValueError(
                 f"X_majority must have {X_minority.shape[1]} columns like X_minority; got shape {X_majority.shape}"
             )
-        return self.fn(key, X_minority, n, X_majority)
+        return self._checked(self.fn(key, X_minority, n, X_majority), concrete)
+
+    def _checked(self, out, concrete: bool):
+        """``out``, refused with a ValueError when a concrete call produced non-finite rows.
+
+        Traced calls (inside ``jit``/``vmap``) are checked by their callers on the host:
+        :func:`finite_flag` is the flag they return with the rows."""
+        if concrete and is_concrete(out):
+            check_finite_output(out, f"generator {self.name!r}")
+        return out
 
     def _host_call(self, key, X_minority, n, X_majority):
         X_minority = jnp.asarray(X_minority)
@@ -158,15 +185,17 @@ def gaussian_fit(shrinkage: float = 0.1, name: str = "gaussian") -> Generator:
     sample covariance. A relative jitter of 1e-10·tr(S)/d keeps the Cholesky
     factor defined when n1 ≤ d and ``shrinkage = 0``.
     """
-    if not np.isfinite(shrinkage) or not 0.0 <= shrinkage <= 1.0:
-        raise ValueError(f"shrinkage must lie in [0, 1]; got {shrinkage}")
+    shrinkage = check_real(shrinkage, "shrinkage", 0.0, 1.0)
 
     def fn(key, X, n):
         d = X.shape[1]
         m = jnp.mean(X, axis=0)
         S = jnp.cov(X, rowvar=False).reshape(d, d)
         scale = jnp.trace(S) / d
-        S = (1.0 - shrinkage) * S + (shrinkage * scale + 1e-10 * scale + 1e-300) * jnp.eye(d, dtype=X.dtype)
+        # the floor is the dtype's smallest normal number: 1e-300 is zero in float32, and the
+        # Cholesky factor of identical rows (S = 0) would be NaN
+        floor = jnp.finfo(X.dtype).tiny
+        S = (1.0 - shrinkage) * S + (shrinkage * scale + 1e-10 * scale + floor) * jnp.eye(d, dtype=X.dtype)
         L = jnp.linalg.cholesky(S)
         return m + jax.random.normal(key, (n, d), X.dtype) @ L.T
 
@@ -247,8 +276,8 @@ def jitter(scale: float = 1.0, per_feature: bool = False, name: str = "jitter") 
     ``per_feature=True``, a multiplier of each feature's minority standard
     deviation.
     """
-    if not np.isfinite(scale) or scale < 0:
-        raise ValueError(f"jitter scale must be a finite non-negative number; got {scale}")
+    scale = check_real(scale, "jitter scale", 0.0)
+    per_feature = check_bool(per_feature, "per_feature")
 
     def fn(key, X, n):
         kb, kn = jax.random.split(key)
@@ -305,10 +334,8 @@ def shrink(c: float = 0.7, noise: float = 0.1, name: str = "shrink") -> Generato
     ValueError
         If ``c`` is outside [0, 1] or ``noise`` is negative or not finite.
     """
-    if not np.isfinite(c) or not 0.0 <= c <= 1.0:
-        raise ValueError(f"shrink factor c must lie in [0, 1]; got {c}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite non-negative number; got {noise}")
+    c = check_real(c, "c", 0.0, 1.0)
+    noise = check_real(noise, "noise", 0.0)
 
     def fn(key, X, n):
         kb, kn = jax.random.split(key)
@@ -319,12 +346,30 @@ def shrink(c: float = 0.7, noise: float = 0.1, name: str = "shrink") -> Generato
     return Generator(name, fn)
 
 
+def finite_flag(rows):
+    """True where every value of ``rows`` is finite: the flag a traced caller returns with a
+    generator's output so that its host-side facade can raise (:func:`Generator.__call__`
+    raises itself on concrete calls)."""
+    return jnp.all(jnp.isfinite(rows))
+
+
 def nested_pool(generator: Generator, key, X_minority, sizes, X_majority=None):
     """Draw the largest candidate size once; every candidate uses a prefix.
 
     Returns ``(pool, weights)`` with ``pool`` of shape (max(sizes), d) and
     ``weights`` of shape (len(sizes), max(sizes)), the 0/1 prefix indicators from
     :func:`prefix_weights`.
+
+    Examples
+    --------
+    >>> import jax
+    >>> from synthaug import make_generator, nested_pool
+    >>> X1 = jax.random.normal(jax.random.key(0), (10, 2))
+    >>> pool, weights = nested_pool(make_generator("smote", k=3), jax.random.key(1), X1, [2, 5])
+    >>> pool.shape, weights.shape
+    ((5, 2), (2, 5))
+    >>> weights.tolist()  # candidate size 2 uses the first two rows of the pool
+    [[1.0, 1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0]]
     """
     sizes = [check_size(s, "synthetic size") for s in np.atleast_1d(np.asarray(sizes)).tolist()]
     m = max(sizes) if sizes else 0

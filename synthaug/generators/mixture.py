@@ -29,9 +29,9 @@ reproduces the other's numbers:
   log-likelihood changes by less than ``tol`` or after ``max_iter``; the trace is
   returned by :func:`fit_gmm` (EM never decreases it, up to the ridge, which the tests
   check).
-``"random-rows"`` (registry name ``"gmm-em50"``, :func:`gmm_em50`; the generator of the
-bias-correction designs and the digits study)
-  Means at ``n_components`` distinct rows chosen by the key, the pooled covariance plus
+
+``"random-rows"`` (registry name ``"gmm-em50"``, :func:`gmm_em50`)
+  The generator of the bias-correction designs and the digits study. Means at ``n_components`` distinct rows chosen by the key, the pooled covariance plus
   ridge for every component, equal weights; ridge
   :math:`\lambda = \texttt{reg}\cdot\mathrm{tr}(S)/d + 10^{-12}` with :math:`S` the
   unbiased pooled covariance; a fixed number of iterations (``tol=None``). Diagonal
@@ -51,7 +51,7 @@ import numpy as np
 from jax.scipy.linalg import solve_triangular
 from jax.scipy.special import logsumexp
 
-from synthaug.core.validation import check_int
+from synthaug.core.validation import check_int, check_real
 from synthaug.generators.basic import Generator
 
 __all__ = ["gaussian_mixture", "gmm_em50", "fit_gmm", "sample_gmm", "GMMParams", "COVARIANCE_TYPES", "EM_SCHEMES"]
@@ -299,8 +299,8 @@ def gaussian_mixture(n_components: int = 2, covariance_type: str = "full", max_i
     K = check_int(n_components, "n_components")
     max_iter = check_int(max_iter, "max_iter")
     _check_options(covariance_type, "kmeans++")
-    if not np.isfinite(tol) or tol < 0 or not np.isfinite(reg_covar) or reg_covar < 0:
-        raise ValueError(f"tol and reg_covar must be finite and non-negative; got {tol}, {reg_covar}")
+    tol = check_real(tol, "tol", 0.0)
+    reg_covar = check_real(reg_covar, "reg_covar", 0.0)
     return _mixture_generator(K, covariance_type, max_iter, tol, reg_covar, "kmeans++", name)
 
 
@@ -341,6 +341,5 @@ def gmm_em50(n_components: int = 2, covariance: str = "full", n_iter: int = 50, 
     K = check_int(n_components, "n_components")
     n_iter = check_int(n_iter, "n_iter", minimum=0)
     _check_options(covariance, "random-rows")
-    if not np.isfinite(reg) or reg <= 0:
-        raise ValueError(f"reg must be positive; got {reg}")
+    reg = check_real(reg, "reg", 0.0, open_low=True)
     return _mixture_generator(K, covariance, n_iter, None, reg, "random-rows", name)

@@ -84,7 +84,7 @@ from jax.flatten_util import ravel_pytree
 
 from synthaug.core.buckets import bucket as _bucket, pad_rows
 from synthaug.core.knn import sq_distances
-from synthaug.core.validation import check_int
+from synthaug.core.validation import check_int, check_magnitudes, check_real, is_concrete
 from synthaug.generators._training import factory_params
 from synthaug.generators.basic import Generator
 
@@ -270,6 +270,9 @@ def moms_fit(key, X1, X0, **params) -> MOMSState:
         For invalid hyperparameters or too few rows.
     """
     cfg = _config(**params)
+    if is_concrete(X1, X0):  # the map is trained in float32: refuse what float32 cannot square
+        check_magnitudes(X1, "X_minority", dtype=np.float32)
+        check_magnitudes(X0, "X_majority", dtype=np.float32)
     X1 = jnp.asarray(X1, jnp.float32)
     X0 = jnp.asarray(X0, jnp.float32)
     k, epochs = cfg["k"], cfg["epochs"]
@@ -357,6 +360,14 @@ def moms(
     def fn(key, X1, n, X0):
         k_fit, k_src = jax.random.split(key)
         state = moms_fit(k_fit, X1, X0, **cfg)
+        if is_concrete(state.losses):
+            losses = np.asarray(state.losses)
+            if not np.all(np.isfinite(losses)):
+                epoch = int(np.argmax(~np.isfinite(losses)))
+                raise ValueError(
+                    f"MOMS training diverged: the loss became NaN or infinite at epoch {epoch + 1} of "
+                    f"{losses.size} (lr={cfg['lr']:g}); lower lr or standardise the features"
+                )
         n0 = X0.shape[0]
         if n <= n0:
             idx = jax.random.permutation(k_src, n0)[:n]
@@ -373,8 +384,6 @@ def _config(**params) -> dict:
     for nm, lo in (("k", 1), ("epochs", 1), ("max_width", 1), ("max_train_rows", 2)):
         cfg[nm] = check_int(cfg[nm], nm, lo)
     for nm in ("lam", "margin", "alpha", "lr"):
-        if not np.isfinite(cfg[nm]) or cfg[nm] < 0:
-            raise ValueError(f"{nm} must be a finite number >= 0; got {cfg[nm]}")
-    if not 0.0 <= cfg["safe_quantile"] <= 1.0:
-        raise ValueError(f"safe_quantile must lie in [0, 1]; got {cfg['safe_quantile']}")
+        cfg[nm] = check_real(cfg[nm], nm, 0.0)
+    cfg["safe_quantile"] = check_real(cfg["safe_quantile"], "safe_quantile", 0.0, 1.0)
     return cfg

@@ -21,8 +21,12 @@ this module imports no generator module until a name is asked for.
 from __future__ import annotations
 
 import importlib
+import inspect
+import numbers
 from collections import OrderedDict
 from typing import Callable, Hashable
+
+import numpy as np
 
 __all__ = ["GENERATOR_FACTORIES", "GENERATOR_NAMES", "make_generator", "resolve_factory", "cached"]
 
@@ -129,6 +133,66 @@ def make_generator(name: str, **params):
     ------
     ValueError
         If ``name`` is not registered, or the factory rejects ``params``.
+
+    Examples
+    --------
+    >>> import jax
+    >>> import jax.numpy as jnp
+    >>> from synthaug import make_generator
+    >>> smote = make_generator("smote", k=3)
+    >>> smote is make_generator("smote", k=3)  # one object per configuration
+    True
+    >>> X1 = jax.random.normal(jax.random.key(0), (10, 2))
+    >>> smote(jax.random.key(1), X1, 5).shape
+    (5, 2)
     """
     factory = resolve_factory(name)
+    check_params(name, factory, params)
     return cached(("registry", name, tuple(sorted(params.items()))), lambda: factory(**params))
+
+
+def _kind(default):
+    """The type a parameter with this default must have: (label, test) or None (no check)."""
+    if isinstance(default, bool):
+        return "a boolean (True or False)", lambda v: isinstance(v, (bool, np.bool_))
+    if isinstance(default, numbers.Integral):
+        return "an integer", lambda v: (isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))) or (
+            isinstance(v, (float, np.floating)) and float(v).is_integer())
+    if isinstance(default, numbers.Real):
+        return "a number (float)", lambda v: isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+    if isinstance(default, str):
+        return "a string", lambda v: isinstance(v, str)
+    return None
+
+
+def check_params(name: str, factory: Callable, params: dict) -> None:
+    """Refuse unknown parameters and values of the wrong type before ``factory`` runs.
+
+    Each parameter's type is that of the factory's default (a boolean, an integer, a number
+    or a string; parameters defaulting to None are left to the factory's own checks), so a
+    string ``"0.1"`` for a float gets a message naming the parameter and the type expected
+    instead of an error from deep inside NumPy.
+
+    Raises
+    ------
+    ValueError
+        Naming the generator, the parameter and the expected type.
+    """
+    try:
+        sig = inspect.signature(factory)
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return
+    free = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+    named = [p for p in sig.parameters.values() if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]
+    for key, value in params.items():
+        if key not in sig.parameters:
+            if free:
+                continue
+            raise ValueError(
+                f"generator {name!r} has no parameter {key!r}; its parameters are {[p.name for p in named]}"
+            )
+        kind = _kind(sig.parameters[key].default)
+        if kind is not None and not kind[1](value):
+            from synthaug.core.validation import plain
+
+            raise ValueError(f"{key} (generator {name!r}) must be {kind[0]}; got {plain(value)}")
