@@ -229,7 +229,7 @@ def ks_statistic(X, Y):
 
 
 class DetectionResult(NamedTuple):
-    """``auc``: mean out-of-fold ROC-AUC; ``normalised``: 2·|auc − 0.5|; ``fold_aucs``: per fold."""
+    """``auc``: mean out-of-fold ROC-AUC; ``normalised``: ``2·|auc − 0.5|``; ``fold_aucs``: per fold."""
 
     auc: float
     normalised: float

@@ -56,6 +56,19 @@ def compare_estimators(loss: Loss, key, generator: Generator, X0, X1, n_syntheti
     estimate. The synthetic minority rows are shared by naive and every correction; all
     fits are :func:`~synthaug.core.fit.weighted_fit` calls. Sizes are static. Full
     corrections that trip the safeguard fall back to the one-step estimate of the same ψ̂.
+
+    Examples
+    --------
+    >>> import jax
+    >>> import numpy as np
+    >>> from synthaug import compare_estimators, logistic_loss, make_generator
+    >>> from synthaug.bias_correction.compare import COMPARE_METHODS
+    >>> rng = np.random.default_rng(0)
+    >>> X0, X1 = rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0
+    >>> loss, smote = logistic_loss(intercept=True), make_generator("smote")
+    >>> cmp = compare_estimators(loss, jax.random.PRNGKey(0), smote, X0, X1, 32)  # doctest: +SKIP
+    >>> cmp.theta.shape == (len(COMPARE_METHODS), 3)  # one estimate per method  # doctest: +SKIP
+    True
     """
     dtype = X0.dtype
     n0, n1 = X0.shape[0], X1.shape[0]

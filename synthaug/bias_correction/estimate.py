@@ -143,6 +143,17 @@ def estimate_bias(
     ValueError
         When the majority cannot hold one block or the block is smaller than the
         generator needs.
+
+    Examples
+    --------
+    >>> import jax
+    >>> from synthaug import estimate_bias, make_generator
+    >>> X0 = jax.random.normal(jax.random.key(0), (48, 2))
+    >>> est = estimate_bias(jax.random.key(2), make_generator("smote"), X0, block_size=16)
+    >>> est.X.shape[1], est.coef.shape == est.label.shape
+    (2, True)
+    >>> print(round(float(est.coef.sum()), 12))  # +1/#synthetic, then -1/#reference
+    0.0
     """
     proxy_label = check_int(proxy_label, "proxy_label", 0, maximum=1)
     if is_concrete(X_majority):

@@ -216,6 +216,20 @@ def bias_corrected_fit(
     ValueError
         On bad concrete input, or when the majority cannot hold one block of the minority's
         size or the block is smaller than the generator needs.
+
+    Examples
+    --------
+    >>> import jax
+    >>> import numpy as np
+    >>> from synthaug import bias_corrected_fit, logistic_loss, make_generator
+    >>> rng = np.random.default_rng(0)
+    >>> X0, X1 = rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0  # majority, minority
+    >>> fit = bias_corrected_fit(logistic_loss(intercept=True), jax.random.PRNGKey(0), make_generator("smote"),
+    ...                          X0, X1, n_synthetic=32)  # full balancing: 48 - 16 rows
+    >>> fit.theta.shape, fit.theta_naive.shape
+    ((3,), (3,))
+    >>> bool(fit.converged)
+    True
     """
     _validate_fit_inputs(X_majority, X_minority, generator, 1 if n_synthetic is None else n_synthetic,
                          method, correction, weighting, proxy_label)

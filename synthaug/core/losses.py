@@ -50,6 +50,16 @@ class Loss:
     labels
         targets ``(t_0, t_1)`` of the squared loss for class 0 and 1
         (ignored by the logistic loss, whose coding is fixed to {0, 1}).
+
+    Examples
+    --------
+    >>> from synthaug.core.losses import Loss
+    >>> loss = Loss("logistic", intercept=True)
+    >>> loss.dim(3)  # three features and the intercept
+    4
+    >>> import jax.numpy as jnp
+    >>> print(round(float(loss(jnp.zeros(4), jnp.ones(3), 1)), 4))  # log(2) at theta = 0
+    0.6931
     """
 
     kind: Literal["squared", "logistic"] = "logistic"
@@ -109,17 +119,46 @@ class Loss:
 
 
 def squared_loss(intercept: bool = False, labels: tuple[float, float] = (0.0, 1.0)) -> Loss:
-    """Squared loss :math:`(t_y - \\theta^\\top z)^2` with targets ``labels``."""
+    """Squared loss :math:`(t_y - \\theta^\\top z)^2` with targets ``labels``.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> from synthaug import squared_loss
+    >>> loss = squared_loss(labels=(-1.0, 1.0))
+    >>> float(loss(jnp.array([0.5, 0.0]), jnp.array([1.0, 2.0]), 1))  # (1 - 0.5)**2
+    0.25
+    """
     return Loss("squared", intercept, (float(labels[0]), float(labels[1])))
 
 
 def logistic_loss(intercept: bool = False) -> Loss:
-    """Logistic log-loss with class 1 (minority) as the positive class."""
+    """Logistic log-loss with class 1 (minority) as the positive class.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> from synthaug import logistic_loss
+    >>> loss = logistic_loss(intercept=True)
+    >>> loss.kind, loss.intercept
+    ('logistic', True)
+    >>> print(round(float(loss(jnp.zeros(3), jnp.ones(2), 0)), 4))
+    0.6931
+    """
     return Loss("logistic", intercept)
 
 
 def get_loss(name: str) -> Loss:
-    """Loss by name: ``squared``, ``squared-pm1``, ``squared-intercept``, ``logistic``, ``logistic-intercept``."""
+    """Loss by name: ``squared``, ``squared-pm1``, ``squared-intercept``, ``logistic``, ``logistic-intercept``.
+
+    Examples
+    --------
+    >>> from synthaug import get_loss
+    >>> get_loss("squared-pm1")
+    Loss(kind='squared', intercept=False, labels=(-1.0, 1.0))
+    >>> get_loss("logistic-intercept").intercept
+    True
+    """
     table = {
         "squared": squared_loss(),
         "squared-pm1": squared_loss(labels=(-1.0, 1.0)),

@@ -34,13 +34,35 @@ def class_risks(loss: Loss, theta, X, y):
 
 
 def empirical_balanced_risk(loss: Loss, theta, X, y):
-    r"""Class-averaged empirical risk :math:`\tfrac12\hat R_0(\theta) + \tfrac12\hat R_1(\theta)`."""
+    r"""Class-averaged empirical risk :math:`\tfrac12\hat R_0(\theta) + \tfrac12\hat R_1(\theta)`.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> from synthaug import empirical_balanced_risk, squared_loss
+    >>> X = jnp.array([[0.0], [1.0], [2.0], [4.0]])
+    >>> y = jnp.array([0, 0, 0, 1])
+    >>> # theta = 0 predicts 0: class-0 risk 0, class-1 risk (1 - 0)^2 = 1, balanced risk 0.5
+    >>> float(empirical_balanced_risk(squared_loss(), jnp.zeros(1), X, y))
+    0.5
+    """
     r0, r1 = class_risks(loss, theta, X, y)
     return 0.5 * r0 + 0.5 * r1
 
 
 def balanced_weights(y, dtype=None):
-    r"""Inverse-class-frequency weights :math:`1/(2 n_y)`: their weighted risk is the balanced risk."""
+    r"""Inverse-class-frequency weights :math:`1/(2 n_y)`: their weighted risk is the balanced risk.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> from synthaug import balanced_weights
+    >>> w = balanced_weights(jnp.array([0, 0, 0, 1]))
+    >>> [round(float(v), 4) for v in w]  # 1/(2 n_0) for class 0, 1/(2 n_1) for class 1
+    [0.1667, 0.1667, 0.1667, 0.5]
+    >>> print(round(float(w.sum()), 6))
+    1.0
+    """
     y = jnp.asarray(y)
     m1 = y > 0.5
     n1 = jnp.sum(m1)

@@ -91,7 +91,15 @@ def check_dataset(name: str) -> str:
 
 
 def load_dataset(name: str, *, seed: int = 0):
-    """``(X, y)`` of a bundled dataset (see the module docstring)."""
+    """``(X, y)`` of a bundled dataset (see the module docstring).
+
+    Examples
+    --------
+    >>> from synthaug import load_dataset
+    >>> X, y = load_dataset("breast-cancer-rare")
+    >>> X.shape, y.value_counts().sort_index().tolist()
+    ((393, 30), [357, 36])
+    """
     check_dataset(name)
     if name == "breast-cancer":
         return _breast_cancer()

@@ -17,7 +17,7 @@ __all__ = ["plot_diagnosis", "plot_cv_curve", "plot_balance_difference", "plot_a
 
 
 def plot_diagnosis(diagnosis, ax=None, data_name=None):
-    """The diagnosis figure: CV loss, paired difference from full balancing, alignment, advice.
+    r"""The diagnosis figure: CV loss, paired difference from full balancing, alignment, advice.
 
     Left, top: the cross-validated balanced loss of every size with its ±1 SE band over
     folds. Left, bottom: the quantity to read, the paired fold-wise difference from full

@@ -70,7 +70,7 @@ def sizes_from_gammas(gammas, gap: int) -> np.ndarray:
 
 
 def tg_candidates(gap: int, reject, gqs, theory, tau: float = 10.0, max_multiple: float = 5.0, wide_gammas=None):
-    """TG-VTSS candidate sizes ``(candidates, branch code, clipped)`` (traced-friendly).
+    r"""TG-VTSS candidate sizes ``(candidates, branch code, clipped)`` (traced-friendly).
 
     ``reject``: the symmetry test rejected; ``theory``: :math:`\tilde n_{\rm theory}` (NaN if none).
     ``wide_gammas`` replaces the biased branch's grid (default :data:`WIDE_GRID`).

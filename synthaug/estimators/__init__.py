@@ -87,6 +87,14 @@ def all_estimators(type_filter: str | None = None) -> list[tuple[str, type]]:
     list of (str, type)
         Found by walking this package's public names (nothing is kept by hand), like
         ``sklearn.utils.all_estimators``.
+
+    Examples
+    --------
+    >>> from synthaug import all_estimators
+    >>> [name for name, _ in all_estimators("classifier")]
+    ['BiasCorrectedClassifier', 'KOTAROClassifier']
+    >>> "SMOTESampler" in dict(all_estimators("sampler"))
+    True
     """
     from imblearn.base import SamplerMixin
     from sklearn.base import BaseEstimator, ClassifierMixin

@@ -7,7 +7,10 @@ out, and ``imblearn.pipeline.Pipeline`` works), refuses non-numeric columns with
 message, turns the requested synthetic size into a count per class, derives a JAX key from
 ``random_state`` and calls the pure generator (:class:`~synthaug.generators.Generator`)
 once per class to oversample. Synthetic rows are appended after the original rows, in
-class order, exactly as imbalanced-learn's own samplers do. A subclass declares only the
+class order (the labels' natural order: numeric for integer labels, so class 2 comes
+before class 10), as imbalanced-learn's own samplers do. A class whose generator finds no
+row to seed from (Borderline-SMOTE without danger points, ``fallback="skip"``) gets no
+synthetic rows and a ``UserWarning``, as imbalanced-learn skips it. A subclass declares only the
 name of its generator in the registry (``_generator_name``), its own parameters (in
 ``__init__`` and ``_parameter_constraints``) and, where a sampler parameter is named the
 imbalanced-learn way, the factory parameter it feeds (``_generator_param_names``).
@@ -37,6 +40,8 @@ as a sampler.
 from __future__ import annotations
 
 import numbers
+import warnings
+from collections import OrderedDict
 
 import jax
 import numpy as np
@@ -46,8 +51,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from synthaug.config import uses_x64
+from synthaug.core.validation import check_allocation, check_finite_output, check_magnitudes
 from synthaug.estimators._docs import fill_doc
 from synthaug.generators import Generator, make_generator
+from synthaug.generators._neighbours import NoSeedRowsError
 
 # Public; the constraint constants, SAMPLER_PARAMETERS and set_params_from_init serve the
 # estimator modules of this package.
@@ -123,6 +130,22 @@ def set_params_from_init(estimator, values: dict) -> None:
         setattr(estimator, name, values[name])
 
 
+def plain_label(label):
+    """A class label as a plain Python value (``np.int64(1)`` -> ``1``, ``np.str_("a")`` -> ``"a"``).
+
+    Parameters
+    ----------
+    label : object
+        A label, e.g. an entry of ``np.unique(y)``.
+
+    Returns
+    -------
+    object
+        ``label.item()`` for a NumPy scalar, ``label`` itself otherwise.
+    """
+    return label.item() if isinstance(label, np.generic) else label
+
+
 def synthetic_counts(y, sampling_strategy_, n_synthetic=None, gap_multiple=None) -> dict:
     """Synthetic rows to add per class (see the module docstring for the precedence).
 
@@ -140,7 +163,8 @@ def synthetic_counts(y, sampling_strategy_, n_synthetic=None, gap_multiple=None)
     Returns
     -------
     dict
-        Class label -> number of synthetic rows.
+        Class label -> number of synthetic rows, keyed by plain Python values (``int``,
+        ``str``, ...) equal to the labels of ``y``, never by NumPy scalars.
 
     Raises
     ------
@@ -154,18 +178,60 @@ def synthetic_counts(y, sampling_strategy_, n_synthetic=None, gap_multiple=None)
             "n_synthetic counts synthetic rows, gap_multiple expresses them as a multiple of the class gap"
         )
     if n_synthetic is None and gap_multiple is None:
-        return {c: int(n) for c, n in sampling_strategy_.items()}
+        return _checked_counts({plain_label(c): int(n) for c, n in sampling_strategy_.items()})
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) != 2:
         raise ValueError(
             f"n_synthetic and gap_multiple need a binary target; got {len(classes)} classes "
             "(use sampling_strategy for multi-class problems)"
         )
-    minority = classes[np.argmin(counts)]
+    minority = plain_label(classes[np.argmin(counts)])
     gap = int(counts.max() - counts.min())
     if n_synthetic is not None:
-        return {minority: int(n_synthetic)}
-    return {minority: int(round(float(gap_multiple) * gap))}
+        return _checked_counts({minority: int(n_synthetic)})
+    return _checked_counts({minority: int(round(float(gap_multiple) * gap))})
+
+
+def _checked_counts(counts: dict) -> dict:
+    """``counts``, refused by the shared size check (:func:`synthaug.core.validation.check_allocation`)
+    when a class's rows cannot be drawn; every sampler resolves its counts here, before drawing."""
+    for cls, n in counts.items():
+        check_allocation(n, 1, f"n (synthetic rows of class {cls!r})")
+    return counts
+
+
+def _in_class_order(counts: dict):
+    """``counts.items()`` in the classes' natural order (numeric for numbers: 2 before 10)."""
+    try:
+        return sorted(counts.items(), key=lambda kv: kv[0])
+    except TypeError:  # labels of mixed, incomparable types
+        return sorted(counts.items(), key=lambda kv: str(kv[0]))
+
+
+def warn_skipped_class(cls, err) -> None:
+    """Warn that class ``cls`` gets no synthetic rows because its generator found no seed row."""
+    warnings.warn(f"class {cls!r} gets no synthetic rows: {err} (fallback='skip')", UserWarning, stacklevel=4)
+
+
+def _nullable_to_float(X):
+    """A DataFrame's nullable numeric columns (``Int64``, ``Float64``, ...) as float64, others unchanged.
+
+    Synthetic rows interpolate, so they are not integers: the output frame, rebuilt with the
+    input's dtypes, could not hold them in an ``Int64`` column. Missing values become NaN
+    (refused with the usual message).
+    """
+    if not (hasattr(X, "dtypes") and hasattr(X, "columns")):
+        return X
+    import pandas as pd
+    from pandas.api.types import is_bool_dtype, is_extension_array_dtype, is_numeric_dtype
+
+    # Sparse columns stay sparse (imbalanced-learn's pandas-sparse round trip): they are numeric
+    # extension dtypes too, but hold plain floats.
+    cols = [c for c, dt in X.dtypes.items() if is_extension_array_dtype(dt) and is_numeric_dtype(dt)
+            and not is_bool_dtype(dt) and not isinstance(dt, pd.SparseDtype)]
+    if not cols:
+        return X
+    return X.astype({c: "float64" for c in cols})
 
 
 def _non_numeric_columns(X):
@@ -183,8 +249,10 @@ def _non_numeric_columns(X):
     for j in range(arr.shape[1]):
         try:
             arr[:, j].astype(float)
-        except (TypeError, ValueError):
+        except ValueError:  # strings; other objects (a dict) get scikit-learn's own TypeError
             bad.append(j)
+        except TypeError:
+            pass
     return bad
 
 
@@ -240,12 +308,16 @@ class GeneratorSampler(DenseOverSampler):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        imbalanced-learn's resolved sampling strategy (class -> rows to add).
-    n_features_in_ : int
-        Number of features seen in ``fit_resample``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names, when ``X`` has string column names.
+    {sampler_attributes}
+
+    See Also
+    --------
+    as_sampler : A sampler for any generator.
+    synthaug.estimators.SMOTESampler : A subclass.
+
+    Notes
+    -----
+    {synthetic_size}
     """
 
     _parameter_constraints: dict = {
@@ -258,6 +330,8 @@ class GeneratorSampler(DenseOverSampler):
     _generator_name: str | None = None
     #: Sampler parameter -> factory parameter, for the parameters whose names differ.
     _generator_param_names: dict = {}
+    #: Parameters the sampler itself resolves (e.g. per class), not passed to the factory.
+    _sampler_only_parameters: tuple = ()
     #: Refuse non-numeric columns up front with a message naming them.
     _numeric_only = True
 
@@ -269,7 +343,7 @@ class GeneratorSampler(DenseOverSampler):
         return {
             self._generator_param_names.get(name, name): value
             for name, value in self.get_params(deep=False).items()
-            if name not in SAMPLER_PARAMETERS
+            if name not in SAMPLER_PARAMETERS and name not in self._sampler_only_parameters
         }
 
     def _generator(self) -> Generator:
@@ -285,6 +359,7 @@ class GeneratorSampler(DenseOverSampler):
                     f"{type(self).__name__} works on numeric columns only, but column(s) {bad} are categorical or "
                     "non-numeric; use SMOTENCSampler(categorical_features=...) for mixed data, or encode them first"
                 )
+            X = _nullable_to_float(X)
         return super().fit_resample(X, y, **params)
 
     fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
@@ -293,22 +368,51 @@ class GeneratorSampler(DenseOverSampler):
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains NaN or infinite values; impute or drop them before resampling")
         counts = synthetic_counts(y, self.sampling_strategy_, self.n_synthetic, self.gap_multiple)
-        gen = self._generator()
+        # The shared checks of the generator call path, before anything is drawn (a subclass's
+        # _generate may not go through Generator.__call__): sizes that cannot be allocated,
+        # columns whose squares overflow.
+        for cls, n in counts.items():
+            check_allocation(int(n), X.shape[1], f"n (synthetic rows of class {cls!r})", itemsize=X.dtype.itemsize)
+        check_magnitudes(X, "X", getattr(self, "feature_names_in_", None))
+        # The rows actually added per class (n_synthetic / gap_multiple override the strategy).
+        self.sampling_strategy_ = OrderedDict(counts)
         key = key_from_random_state(self.random_state)
         X_parts, y_parts = [X], [y]
-        for i, (cls, n) in enumerate(sorted(counts.items(), key=lambda kv: str(kv[0]))):
+        for i, (cls, n) in enumerate(_in_class_order(counts)):
             if n == 0:
                 continue
-            mask = y == cls
-            X1, X0 = X[mask], X[~mask]
-            if X1.shape[0] < gen.min_rows:
-                raise ValueError(
-                    f"class {cls!r} has {X1.shape[0]} rows; generator {gen.name!r} needs at least {gen.min_rows}"
-                )
-            X_new = np.asarray(gen(jax.random.fold_in(key, i), X1, int(n), X_majority=X0), dtype=X.dtype)
+            X_new = self._generate(jax.random.fold_in(key, i), X, y, cls, int(n))
+            if X_new is None:  # the generator found nothing to seed from: class skipped (warned)
+                self.sampling_strategy_[cls] = 0
+                continue
+            X_new = np.asarray(X_new, dtype=X.dtype)
+            check_finite_output(X_new, type(self).__name__)
+            self.sampling_strategy_[cls] = int(X_new.shape[0])
             X_parts.append(X_new)
-            y_parts.append(np.full(int(n), cls, dtype=y.dtype))
+            y_parts.append(np.full(X_new.shape[0], cls, dtype=y.dtype))
         return np.concatenate(X_parts), np.concatenate(y_parts)
+
+    def _generate(self, key, X, y, cls, n):
+        """``n`` synthetic rows of class ``cls`` (``None``: skip the class), from the generator.
+
+        The rows of ``cls`` are the minority, all others the majority. A generator that
+        raises :class:`~synthaug.generators._neighbours.NoSeedRowsError` (``fallback="skip"``:
+        e.g. Borderline-SMOTE with no danger point) gets the class skipped with a
+        ``UserWarning``, as imbalanced-learn skips it. Subclasses that build neighbour
+        tables or record fitted attributes override this.
+        """
+        gen = self._generator()
+        mask = y == cls
+        X1, X0 = X[mask], X[~mask]
+        if X1.shape[0] < gen.min_rows:
+            raise ValueError(
+                f"class {cls!r} has {X1.shape[0]} rows; generator {gen.name!r} needs at least {gen.min_rows}"
+            )
+        try:
+            return gen(key, X1, n, X_majority=X0)
+        except NoSeedRowsError as err:
+            warn_skipped_class(cls, err)
+            return None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -370,5 +474,17 @@ def as_sampler(generator="smote", **kwargs) -> GeneratorSampler:
     -------
     GeneratorSampler
         The sampler.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import as_sampler
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> sampler = as_sampler("gaussian", n_synthetic=10, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> X_res.shape, np.bincount(y_res).tolist()
+    ((74, 2), [48, 26])
     """
     return _NamedGeneratorSampler(generator, **kwargs)

@@ -87,10 +87,49 @@ def _kth_neighbor_sq(X, k):
 def adaptive_gammas(X, y=None, n_neighbors: int = 5, *, bandwidth_from: str = "dist", neighbors_from: str = "all"):
     r"""Per-point kernel precisions :math:`\gamma_i` (and radii :math:`d_i`) of KOTARO.
 
-    Returns ``(gamma, d)``, each shape (n,). ``y`` is needed for ``neighbors_from="same_class"``.
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The (standardised) training rows.
+    y : array-like of shape (n_samples,) or None, default=None
+        Class labels; needed for ``neighbors_from="same_class"``.
+    n_neighbors : int, default=5
+        The neighbour whose distance :math:`d_i` sets the width of centre ``i``.
+    bandwidth_from : {"dist", "sqdist"}, default="dist"
+        :math:`\gamma_i = 1/d_i` or :math:`\gamma_i = 1/d_i^2`.
+    neighbors_from : {"all", "same_class"}, default="all"
+        The rows among which the ``n_neighbors``-th neighbour is found.
+
+    Returns
+    -------
+    gamma, d : ndarray of shape (n_samples,)
+        The precisions and the neighbour distances (floored at ``1e-12`` times their
+        median).
+
+    Raises
+    ------
+    ValueError
+        If ``bandwidth_from`` or ``neighbors_from`` is not one of its allowed values,
+        ``y`` is missing for ``neighbors_from="same_class"``, or there are no more rows
+        (per class for ``"same_class"``) than ``n_neighbors``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug.estimators.kotaro import adaptive_gammas
+    >>> X = np.array([[0.0], [1.0], [3.0]])
+    >>> gamma, d = adaptive_gammas(X, n_neighbors=1)
+    >>> d.tolist(), gamma.tolist()
+    ([1.0, 1.0, 2.0], [1.0, 1.0, 0.5])
     """
+    if bandwidth_from not in ("dist", "sqdist"):
+        raise ValueError(f"bandwidth_from must be 'dist' or 'sqdist'; got {bandwidth_from!r}")
+    if neighbors_from not in ("all", "same_class"):
+        raise ValueError(f"neighbors_from must be 'all' or 'same_class'; got {neighbors_from!r}")
     X = np.asarray(X, np.float64)
     n = X.shape[0]
+    if neighbors_from == "same_class" and y is None:
+        raise ValueError("neighbors_from='same_class' needs the labels y; got y=None")
     if neighbors_from == "all":
         if n <= n_neighbors:
             raise ValueError(f"n_neighbors={n_neighbors} needs more than {n_neighbors} rows; got {n}")
@@ -152,6 +191,40 @@ class KOTAROClassifier(ClassifierMixin, BaseEstimator):
         The kernel weights :math:`w`.
     mean_, scale_ : ndarray of shape (n_features,)
         The standardisation (zeros and ones when ``standardize=False``).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Column names seen in ``fit``; set only when ``X`` has string column names.
+
+    See Also
+    --------
+    adaptive_gammas : The kernel precisions and radii.
+    BiasCorrectedClassifier : Another classifier for imbalanced binary problems.
+
+    Notes
+    -----
+    Binary targets only. Cost :math:`O(n^2)` memory and :math:`O(n^3)` time (one dense
+    solve); ``predict_proba`` is a monotone score, not a calibrated probability.
+
+    References
+    ----------
+    .. [1] Nishimura, Sakumura and Ikeda, "Adaptive kernel-density approach for imbalanced
+       binary classification", arXiv 2510.04046, 2025.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import KOTAROClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> clf = KOTAROClassifier(n_neighbors=5).fit(X, y)
+    >>> clf.classes_.tolist(), clf.gamma_.shape
+    ([0, 1], (64,))
+    >>> clf.predict(X[:3]).shape, clf.predict_proba(X[:3]).shape
+    ((3,), (3, 2))
+    >>> print(round(clf.score(X, y), 3))  # near interpolation of the training labels
+    1.0
     """
 
     _parameter_constraints: dict = {

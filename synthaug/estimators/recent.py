@@ -45,6 +45,35 @@ class GKSMOTESampler(GeneratorSampler):
         Seed weight of borderline points relative to safe ones (paper variant).
 
     {sampler_parameters}
+
+    Attributes
+    ----------
+    {sampler_attributes}
+
+    See Also
+    --------
+    SMOTESampler : Plain SMOTE.
+    synthaug.generators.gk_smote : The generator behind it.
+
+    Notes
+    -----
+    {synthetic_size}
+
+    References
+    ----------
+    .. [1] Miraj, Huang, Yang, Zhao, Mu and Lei, "A Hyperparameter-free Noise-Resilient
+       Gaussian KDE-Based Oversampling Approach", arXiv 2509.11163, 2025.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import GKSMOTESampler
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> X_res, y_res = GKSMOTESampler(n_synthetic=10, random_state=0).fit_resample(X, y)
+    >>> X_res.shape, np.bincount(y_res).tolist()
+    ((74, 2), [48, 26])
     """
 
     _generator_name = "gk-smote"
@@ -100,6 +129,36 @@ class MOMSSampler(GeneratorSampler):
         sources.
 
     {sampler_parameters}
+
+    Attributes
+    ----------
+    {sampler_attributes}
+
+    See Also
+    --------
+    LEOCVAESampler : Another learned generator.
+    synthaug.generators.moms : The generator behind it.
+
+    Notes
+    -----
+    {synthetic_size}
+
+    References
+    ----------
+    .. [1] Cha and Kim, "Learning Majority-to-Minority Transformations with MMD and Triplet Loss
+       for Imbalanced Classification", arXiv 2509.11511, 2025.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import MOMSSampler
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> sampler = MOMSSampler(epochs=5, max_width=8, n_synthetic=10, random_state=0)  # tiny, for speed
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> X_res.shape, np.bincount(y_res).tolist()
+    ((74, 2), [48, 26])
     """
 
     _generator_name = "moms"
@@ -176,6 +235,36 @@ class LEOCVAESampler(GeneratorSampler):
         Decode encodings of entropy-weighted minority seeds, or draws from the prior.
 
     {sampler_parameters}
+
+    Attributes
+    ----------
+    {sampler_attributes}
+
+    See Also
+    --------
+    MOMSSampler : Another learned generator.
+    synthaug.generators.leo_cvae : The generator behind it.
+
+    Notes
+    -----
+    {synthetic_size}
+
+    References
+    ----------
+    .. [1] Zare et al., "Uncertainty-Aware Generative Oversampling Using an Entropy-Guided
+       Conditional Variational Autoencoder", arXiv 2509.25334, 2025.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import LEOCVAESampler
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> sampler = LEOCVAESampler(k=5, hidden=8, latent=2, epochs=3, batch_size=16, n_synthetic=10, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)  # a tiny network and 3 epochs, for speed
+    >>> X_res.shape, np.bincount(y_res).tolist()
+    ((74, 2), [48, 26])
     """
 
     _generator_name = "leo-cvae"

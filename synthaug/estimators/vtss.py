@@ -8,12 +8,13 @@ arXiv 2601.16120).
 from __future__ import annotations
 
 import numbers
+from collections import OrderedDict
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from synthaug.estimators._docs import fill_doc
-from synthaug.estimators.base import DenseOverSampler, seed_from_random_state, set_params_from_init
+from synthaug.estimators.base import DenseOverSampler, plain_label, seed_from_random_state, set_params_from_init
 
 __all__ = ["VTSSSampler"]
 
@@ -77,10 +78,52 @@ class VTSSSampler(DenseOverSampler):
 
     Attributes
     ----------
-    diagnosis_ : Diagnosis or dict
-        The diagnosis (binary targets), or one per oversampled class.
+    diagnosis_ : Diagnosis, dict or None
+        The :class:`~synthaug.diagnosis.Diagnosis` (binary targets; ``None`` when the
+        classes are balanced), or a dict of them keyed by oversampled class (multi-class).
     n_synthetic_ : int or dict
-        The selected synthetic size (binary targets), or one per oversampled class.
+        The selected number of synthetic rows (binary targets; 0 when the classes are
+        balanced), or a dict of them keyed by oversampled class (multi-class).
+    sampling_strategy_ : OrderedDict
+        Class label -> number of synthetic rows actually added (``n_synthetic_`` per
+        class, not imbalanced-learn's ``"auto"`` target). Keyed, like ``diagnosis_`` and
+        ``n_synthetic_``, by plain Python labels (``int``, ``str``, ...).
+
+    {n_features_in_}
+
+    {feature_names_in_}
+
+    See Also
+    --------
+    synthaug.diagnose : The diagnosis and size selection it runs.
+    synthaug.select_size : Plain VTSS size selection.
+    SMOTESampler : A fixed-ratio sampler (``gap_multiple``, ``n_synthetic``).
+
+    Notes
+    -----
+    The synthetic size is chosen by cross-validated balanced loss (VTSS), with the
+    candidate sizes of TG-VTSS taken from the local-symmetry test and the generator's
+    quality score [1]_. Unlike the fixed-ratio samplers, it has no ``n_synthetic`` or
+    ``gap_multiple`` parameter, and ``sampling_strategy`` is fixed to ``"auto"``.
+
+    References
+    ----------
+    .. [1] Ma and Zhang, "Synthetic Augmentation in Imbalanced Learning: When It Helps,
+       When It Hurts, and How Much to Add", arXiv 2601.16120, 2026.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from synthaug import VTSSSampler
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(size=(48, 2)), rng.normal(size=(16, 2)) + 1.0]
+    >>> y = np.r_[np.zeros(48, int), np.ones(16, int)]
+    >>> sampler = VTSSSampler(method="vtss", gammas=[0.5, 1.0], folds=2, crossfit_folds=2, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)  # the cross-validated size: 16 or 32 rows
+    >>> sampler.n_synthetic_ in (16, 32), X_res.shape[0] == 64 + sampler.n_synthetic_
+    (True, True)
+    >>> dict(sampler.sampling_strategy_) == {1: sampler.n_synthetic_}
+    True
     """
 
     sampling_strategy = "auto"
@@ -121,11 +164,13 @@ class VTSSSampler(DenseOverSampler):
                 alpha=self.alpha, tau=self.tau, gammas=self.gammas, minority=1, standardize=self.standardize,
                 seed=seed if len(classes) == 2 else seed + i, fidelity=False, progress=False,
             )
-            self.diagnosis_[cls] = d
-            self.n_synthetic_[cls] = d.selected_size
+            self.diagnosis_[plain_label(cls)] = d
+            self.n_synthetic_[plain_label(cls)] = int(d.selected_size)
             syn = np.asarray(d.synthetic) * d.data.scale + d.data.mean
             X_parts.append(syn.astype(X.dtype))
             y_parts.append(np.full(syn.shape[0], cls, dtype=y.dtype))
+        # The rows actually added per class, not imbalanced-learn's "auto" target.
+        self.sampling_strategy_ = OrderedDict(self.n_synthetic_)
         if len(classes) == 2:  # binary: plain values rather than one-entry dicts
             self.diagnosis_ = next(iter(self.diagnosis_.values()), None)
             self.n_synthetic_ = next(iter(self.n_synthetic_.values()), 0)
