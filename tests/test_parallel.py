@@ -41,8 +41,8 @@ def _in_process(spec=TINY):
 
 
 def test_real_design_through_cells_and_cache(tmp_path):
-    plain = run_design("bc-multitask", reps=3, quick=True, progress=False, seed=1)
-    cached = run_design("bc-multitask", reps=3, quick=True, progress=False, seed=1, cache_dir=tmp_path)
+    plain = run_design("bc-multitask", reps=2, quick=True, progress=False, seed=1)
+    cached = run_design("bc-multitask", reps=2, quick=True, progress=False, seed=1, cache_dir=tmp_path)
     assert cached.records == plain.records and cached.summaries == plain.summaries
     assert len(list(tmp_path.glob("bc-multitask-*.npz"))) == 2  # one file per cell
 

@@ -95,7 +95,7 @@ def test_vtss_sampler_random_state_is_diagnose_seed(labels):
     rng = np.random.default_rng(3)
     X = np.r_[rng.normal(size=(120, 3)), rng.normal(size=(30, 3)) + 0.8]
     y = np.array([labels[0]] * 120 + [labels[1]] * 30, dtype=object if isinstance(labels[0], str) else int)
-    for s in (0, 5):
+    for s in (5,):  # any seed: the old mapping (seed + class index) differs from diagnose's at every seed
         sampler = VTSSSampler(random_state=s, folds=3).fit(X, y)
         Xr, _ = sampler.fit_resample(X, y)
         d = diagnose(X, y, seed=s, folds=3, fidelity=False, progress=False)
