@@ -72,8 +72,10 @@ def imbalanced_datasets(draw, n=st.integers(3, 20), d=st.integers(1, 4), imbalan
                         pandas=False, scale=None):
     """An imbalanced data set ``(X, y)``.
 
-    Parameters (each a value or a strategy)
-    ---------------------------------------
+    Each parameter is a value or a hypothesis strategy of values.
+
+    Parameters
+    ----------
     n
         minority size n1 (≥ 1; shrinks toward its lower bound).
     d
