@@ -379,18 +379,10 @@ def _bias_correct(args, data) -> int:
 
 
 def _enable_compilation_cache():
-    """Persist compiled programs across CLI runs (``~/.cache/synthaug/jax``; SYNTHAUG_NO_CACHE=1 turns it off)."""
-    if os.environ.get("SYNTHAUG_NO_CACHE", "") not in ("", "0"):
-        return
-    import jax
+    """Persist compiled programs across runs (:func:`synthaug.config.ensure_compilation_cache`)."""
+    from synthaug.config import ensure_compilation_cache
 
-    path = os.environ.get("SYNTHAUG_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "synthaug", "jax")
-    try:
-        os.makedirs(path, exist_ok=True)
-        jax.config.update("jax_compilation_cache_dir", path)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation only
-        pass
+    ensure_compilation_cache()
 
 
 def main(argv=None) -> int:

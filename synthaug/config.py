@@ -17,6 +17,14 @@ global state. What a computation needs is switched on by the caller, as numpyro
 * :func:`cpu_devices` gives the process several CPU devices (before the first JAX
   computation), over which :func:`synthaug.core.montecarlo.run_replications` can shard
   its replications (``devices=``).
+* :func:`compilation_cache` keeps compiled programs on disk between processes (JAX's
+  persistent compilation cache), on by default: synthaug's entry points (the samplers'
+  ``fit_resample``, the classifiers' ``fit``, :func:`synthaug.diagnose`,
+  :func:`synthaug.run_design`, the command line) call :func:`ensure_compilation_cache`
+  on their first use, never at import. The cache lives in ``$SYNTHAUG_CACHE_DIR`` or
+  the user cache directory (``$XDG_CACHE_HOME/synthaug/jax``, by default
+  ``~/.cache/synthaug/jax``); ``SYNTHAUG_NO_CACHE=1`` or ``compilation_cache(False)``
+  turns it off, and a cache directory the user set in JAX is left alone.
 * :func:`resolve_dtype` maps a ``dtype=`` argument to a JAX float dtype and
   refuses float64 when 64-bit mode is off, instead of silently computing in
   float32.
@@ -42,6 +50,9 @@ __all__ = [
     "x64_enabled",
     "cpu_workarounds",
     "cpu_devices",
+    "compilation_cache",
+    "ensure_compilation_cache",
+    "cache_directory",
     "CPU_WORKAROUND_FLAGS",
     "default_float",
     "resolve_dtype",
@@ -103,11 +114,14 @@ def uses_x64(fn):
     """Decorator for entry points that compute in float64: run ``fn`` under :func:`x64`.
 
     The previous setting is restored when ``fn`` returns, so a caller's own JAX
-    code is not affected.
+    code is not affected. Every synthaug entry point that compiles goes through this
+    decorator, so it is also where the persistent compilation cache is switched on
+    (:func:`ensure_compilation_cache`: once per process, unless turned off).
     """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        ensure_compilation_cache()
         with x64(True):
             return fn(*args, **kwargs)
 
@@ -212,6 +226,131 @@ def cpu_devices(n: int) -> None:
             f"{len(jax.devices('cpu'))} CPU device(s)); call it before the first JAX computation"
         )
     jax.config.update("jax_num_cpu_devices", n)
+
+
+#: Size bound of synthaug's compilation cache directory (least recently used entries go first).
+CACHE_MAX_BYTES = 2 * 1024**3
+
+_CACHE_CHOICE: dict = {"enabled": None, "path": None, "set_by_synthaug": None}
+
+
+def cache_directory() -> str:
+    """Where synthaug keeps compiled programs: ``$SYNTHAUG_CACHE_DIR``, else the user cache directory.
+
+    The user cache directory is ``$XDG_CACHE_HOME/synthaug/jax`` (``~/.cache/synthaug/jax``
+    when ``XDG_CACHE_HOME`` is unset; ``%LOCALAPPDATA%\\synthaug\\jax`` on Windows).
+    """
+    path = os.environ.get("SYNTHAUG_CACHE_DIR")
+    if path:
+        return path
+    base = os.environ.get("XDG_CACHE_HOME") or (
+        os.environ.get("LOCALAPPDATA") if os.name == "nt" else None) or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "synthaug", "jax")
+
+
+def compilation_cache(enable: bool = True, path: str | None = None) -> str | None:
+    """Switch synthaug's persistent compilation cache on (default) or off for this process.
+
+    JAX compiles a program for every new shape; the persistent cache stores the compiled
+    program on disk, so a later process (the next cross-validation script, the next
+    ``synthaug diagnose``) loads it instead of compiling again. synthaug's entry points
+    turn it on by themselves (:func:`ensure_compilation_cache`); call this to choose
+    first: ``compilation_cache(False)`` keeps it off for the rest of the process.
+
+    Parameters
+    ----------
+    enable : bool, default=True
+        ``True`` turns the cache on (every compiled program is persisted, however short
+        its compilation); ``False`` turns off a cache that synthaug turned on and stops
+        the entry points from turning it on again.
+    path : str, optional
+        Cache directory (default :func:`cache_directory`).
+
+    Returns
+    -------
+    str or None
+        The cache directory in effect, or ``None`` when off.
+
+    Notes
+    -----
+    This sets JAX's ``jax_compilation_cache_dir``,
+    ``jax_persistent_cache_min_compile_time_secs`` (0: every program) and, unless set,
+    ``jax_compilation_cache_max_size`` (:data:`CACHE_MAX_BYTES`, 2 GiB; entries are
+    written under a file lock, so concurrent processes share the directory safely). A cache
+    directory set by the user (JAX option or ``JAX_COMPILATION_CACHE_DIR``) is never
+    replaced by the default one. The cached programs depend on the jaxlib version, the
+    CPU and ``XLA_FLAGS``; JAX keys its entries by all three, so a stale entry is never
+    used.
+
+    Examples
+    --------
+    >>> import synthaug.config
+    >>> synthaug.config.compilation_cache(False)  # doctest: +SKIP
+    """
+    import jax
+
+    if not isinstance(enable, bool):
+        raise ValueError(f"enable must be a boolean; got {enable!r}")
+    current = jax.config.jax_compilation_cache_dir
+    if not enable:
+        _CACHE_CHOICE["enabled"] = False
+        if current and current == _CACHE_CHOICE["set_by_synthaug"]:
+            jax.config.update("jax_compilation_cache_dir", None)
+            _reset_jax_cache()
+        _CACHE_CHOICE["set_by_synthaug"] = _CACHE_CHOICE["path"] = None
+        return None
+    _CACHE_CHOICE["enabled"] = True
+    if path is None and current and current != _CACHE_CHOICE["set_by_synthaug"]:
+        _CACHE_CHOICE["path"] = current
+        return current  # the user's own cache
+    path = str(path or cache_directory())
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as err:
+        warnings.warn(f"synthaug: compilation cache directory {path!r} is not usable ({err}); compiling without it",
+                      RuntimeWarning, stacklevel=2)
+        return None
+    if current != path:
+        jax.config.update("jax_compilation_cache_dir", path)
+        # bounded on disk (least recently used entries evicted) and written under a file
+        # lock, so concurrent processes (pytest-xdist, Dask workers) never read a partial entry
+        if jax.config.jax_compilation_cache_max_size == -1:
+            jax.config.update("jax_compilation_cache_max_size", CACHE_MAX_BYTES)
+        _reset_jax_cache()
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    _CACHE_CHOICE["set_by_synthaug"] = _CACHE_CHOICE["path"] = path
+    return path
+
+
+def _reset_jax_cache() -> None:
+    try:
+        from jax._src import compilation_cache as _cc
+
+        _cc.reset_cache()
+    except Exception:  # pragma: no cover - private API moved: JAX re-reads the option itself
+        pass
+
+
+def ensure_compilation_cache() -> str | None:
+    """Turn the persistent compilation cache on unless it was turned off; called by the entry points.
+
+    Off when ``SYNTHAUG_NO_CACHE`` is set (to anything but ``0``) or after
+    :func:`compilation_cache` ``(False)``; a cache directory the user set in JAX is
+    kept. Cheap after the first call.
+
+    Returns
+    -------
+    str or None
+        The cache directory in effect, or ``None``.
+    """
+    if _CACHE_CHOICE["enabled"] is False:
+        return None
+    if _CACHE_CHOICE["enabled"] is True and _CACHE_CHOICE["path"] is not None:
+        return _CACHE_CHOICE["path"]
+    if os.environ.get("SYNTHAUG_NO_CACHE", "") not in ("", "0"):
+        _CACHE_CHOICE["enabled"] = False
+        return None
+    return compilation_cache(True)
 
 
 def default_float():

@@ -9,9 +9,17 @@ every run, on every machine, explore the same examples, so a failure is reproduc
 
 import os
 
-# The CLI turns on JAX's persistent compilation cache; tests call the CLI in-process and
-# must not leave it on for the rest of the session (or write to the user's cache).
-os.environ["SYNTHAUG_NO_CACHE"] = "1"
+import tempfile
+
+# synthaug's entry points turn on JAX's persistent compilation cache (in the user's cache
+# directory). The suite uses one of its own instead, shared by the pytest-xdist workers and
+# the command-line subprocesses (same XLA flags, so the same programs): a program compiled
+# once is loaded, not recompiled, after the per-module cache clearing below. Tests of the
+# cache itself run subprocesses with their own directory. SYNTHAUG_TEST_CACHE_DIR moves it.
+os.environ.pop("SYNTHAUG_NO_CACHE", None)
+SUITE_CACHE_DIR = os.environ.get("SYNTHAUG_TEST_CACHE_DIR") or os.path.join(
+    tempfile.gettempdir(), f"synthaug-pytest-jax-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
+os.environ["SYNTHAUG_CACHE_DIR"] = SUITE_CACHE_DIR
 
 from hypothesis import HealthCheck, settings
 
@@ -21,6 +29,7 @@ import synthaug.config  # noqa: E402
 # explicitly, before any test builds an array (importing synthaug changes nothing).
 synthaug.config.cpu_workarounds()
 synthaug.config.enable_x64()
+synthaug.config.compilation_cache(True, SUITE_CACHE_DIR)
 
 settings.register_profile(
     "ci",
@@ -42,12 +51,12 @@ pytest_plugins = ["synthaug.testing.pytest_plugin"]
 
 
 @pytest.fixture(autouse=True)
-def _no_persistent_compilation_cache(request):
-    """Guard: no test may leave JAX's persistent compilation cache switched on."""
+def _suite_compilation_cache(request):
+    """Guard: every test leaves the suite's compilation cache as it found it."""
     yield
-    if jax.config.jax_compilation_cache_dir is not None:
-        jax.config.update("jax_compilation_cache_dir", None)
-        pytest.fail(f"{request.node.nodeid} switched on the persistent compilation cache")
+    if jax.config.jax_compilation_cache_dir != SUITE_CACHE_DIR:
+        synthaug.config.compilation_cache(True, SUITE_CACHE_DIR)
+        pytest.fail(f"{request.node.nodeid} changed the persistent compilation cache directory")
 
 
 @pytest.fixture(autouse=True, scope="module")

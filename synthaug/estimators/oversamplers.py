@@ -877,7 +877,8 @@ class RandomOversamplingSampler(GeneratorSampler):
             if n == 0:
                 continue
             rows = np.flatnonzero(y == cls)
-            pick, eps = _bootstrap_draw(jax.random.fold_in(key, i), rows.size, int(n), X.shape[1])
+            pick, eps = _bootstrap_draw(jax.random.fold_in(key, i), rows.size, int(n), X.shape[1],
+                                        noise=self.shrinkage_ is not None)
             indices.append(rows[np.asarray(pick)])
             if self.shrinkage_ is not None:
                 noises.append(np.asarray(eps) * (self.shrinkage_[cls] * self._bandwidth(X, rows)))
@@ -915,16 +916,42 @@ class RandomOversamplingSampler(GeneratorSampler):
         return tags
 
 
-def _bootstrap_draw(key, n_rows: int, n: int, d: int):
+def _bootstrap_draw(key, n_rows: int, n: int, d: int, noise: bool = True):
     """Row picks (uniform on ``range(n_rows)``) and standard normal noise (n, d): independent sub-keys.
 
     The picks depend only on the first sub-key, so plain and smoothed bootstraps draw the
-    same rows from the same key.
+    same rows from the same key (``noise=False``, plain random oversampling, skips the
+    noise and returns ``None`` for it). The size is rounded up to a bucket
+    (:func:`synthaug.core.buckets.draw_size`) and the extra draws dropped, which leaves
+    the first ``n`` unchanged (prefix-stable draws), so the folds of a cross-validation
+    share one compiled program.
     """
-    import jax
+    from synthaug.core.buckets import draw_size
 
-    k_rows, k_noise = jax.random.split(key)
-    return jax.random.randint(k_rows, (n,), 0, n_rows), jax.random.normal(k_noise, (n, d))
+    picks, eps = _bootstrap_programs()[bool(noise)](key, np.int32(n_rows), draw_size(n), d)
+    return np.asarray(picks)[:n], (np.asarray(eps)[:n] if noise else None)
+
+
+def _bootstrap_programs():
+    """The jitted draws of :func:`_bootstrap_draw` (picks only, picks and noise), built on first use."""
+    global _BOOTSTRAP_JIT
+    if _BOOTSTRAP_JIT is None:
+        import jax
+
+        def draw(key, n_rows, n_out, d, noise):
+            k_rows, k_noise = jax.random.split(key)
+            picks = jax.random.randint(k_rows, (n_out,), 0, n_rows)
+            return picks, (jax.random.normal(k_noise, (n_out, d)) if noise else None)
+
+        _BOOTSTRAP_JIT = {
+            noise: jax.jit(lambda key, n_rows, n_out, d, noise=noise: draw(key, n_rows, n_out, d, noise),
+                           static_argnames=("n_out", "d"))
+            for noise in (False, True)
+        }
+    return _BOOTSTRAP_JIT
+
+
+_BOOTSTRAP_JIT = None
 
 
 #: The samplers defined here, in definition order (the module's public names; there is no

@@ -51,7 +51,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from synthaug._deprecations import deprecated_aliases
-from synthaug.core.knn import default_block_size, knn
+from synthaug.core.buckets import (
+    draw_size,
+    masked_cov,
+    masked_mean,
+    masked_std,
+    pad_rows_host,
+    row_bucket,
+)
+from synthaug.core.knn import _smallest_k, default_block_size, knn, sq_distances
 from synthaug.core.validation import (
     check_allocation,
     check_features,
@@ -93,6 +101,23 @@ class Generator:
         arrays (e.g. Python-side early stopping) sets False; called on traced inputs it
         then runs on the host through :func:`jax.pure_callback` (one call per
         vmapped instance), so it still works inside the diagnosis and the designs.
+    padded
+        Optional ``padded(key, X_padded, n_valid, n_out) -> (n_out, d)``: the same
+        method on a minority padded with zero rows to a bucket size
+        (:func:`synthaug.core.buckets.row_bucket`), of which only the first ``n_valid``
+        (traced) rows are real, drawing ``n_out`` (static) rows. Its first ``n`` rows
+        must equal ``fn(key, X, n)`` for every ``n <= n_out`` (the draws are
+        prefix-stable under JAX's partitionable Threefry) and the padding rows must
+        never be drawn or enter a statistic. A concrete call (arrays, not tracers)
+        uses it, jitted once per ``(generator, row bucket, size bucket)``: the folds
+        of a cross-validation, whose sizes differ by a few rows, share one compiled
+        program instead of compiling one per fold. Traced calls (inside the
+        diagnosis and the designs, which bucket their own shapes) use ``fn``.
+    padded_max_rows
+        Largest minority for which ``padded`` is used (``None``: any size). The
+        kNN-based generators stop at 2048 rows, where ``fn`` switches to the
+        memory-bounded blocked kNN (and one compilation per shape is paid back by
+        the work anyway).
     """
 
     name: str
@@ -100,6 +125,8 @@ class Generator:
     min_rows: int = 1
     uses_majority: bool = False
     traceable: bool = True
+    padded: Callable | None = None
+    padded_max_rows: int | None = None
 
     def __call__(self, key, X_minority, n: int, X_majority=None):
         n = check_size(n, "n")
@@ -107,9 +134,15 @@ class Generator:
         concrete = is_concrete(key, X_minority, X_majority)
         if concrete:
             check_features(X_minority, "X_minority", min_rows=self.min_rows)
-        X_minority = jnp.asarray(X_minority)
-        if not jnp.issubdtype(X_minority.dtype, jnp.floating):
-            X_minority = X_minority.astype(jnp.result_type(float))
+            # jax.device_put, not jnp.asarray: the latter compiles a copy program for every new shape
+            X_host = np.asarray(X_minority)
+            if not np.issubdtype(X_host.dtype, np.floating):
+                X_host = X_host.astype(jnp.result_type(float))
+            X_minority = jax.device_put(X_host)
+        else:
+            X_minority = jnp.asarray(X_minority)
+            if not jnp.issubdtype(X_minority.dtype, jnp.floating):
+                X_minority = X_minority.astype(jnp.result_type(float))
         # One shared size check, before anything is allocated (the samplers call this too).
         check_allocation(n, X_minority.shape[-1], "n (synthetic rows)", itemsize=X_minority.dtype.itemsize)
         if not self.traceable and not concrete:
@@ -121,6 +154,9 @@ class Generator:
                 f"generator {self.name!r} needs at least {self.min_rows} minority rows; got {X_minority.shape[0]}"
             )
         if not self.uses_majority:
+            if concrete and self.padded is not None and (
+                    self.padded_max_rows is None or row_bucket(X_minority.shape[0]) <= self.padded_max_rows):
+                return self._checked(_bucketed_call(self, key, X_minority, n), concrete)
             return self._checked(self.fn(key, X_minority, n), concrete)
         if X_majority is None:
             raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
@@ -167,6 +203,26 @@ class Generator:
         return f"Generator({self.name!r})"
 
 
+@partial(jax.jit, static_argnames=("generator", "n_out"))
+def _padded_program(generator, key, X_padded, n_valid, n_out):
+    return generator.padded(key, X_padded, n_valid, n_out)
+
+
+def _bucketed_call(generator: Generator, key, X, n: int):
+    """``generator.fn(key, X, n)`` computed by ``generator.padded`` on bucketed shapes (see :class:`Generator`).
+
+    The rows are padded on the host and the extra output rows dropped on the host, so no
+    shape-specific program is compiled besides the one per bucket.
+    """
+    X = np.asarray(X)
+    if n == 0:
+        return jax.device_put(np.zeros((0, X.shape[1]), X.dtype))
+    n1 = X.shape[0]
+    Xp = pad_rows_host(X, row_bucket(n1))
+    out = _padded_program(generator, key, Xp, np.int32(n1), draw_size(n))
+    return jax.device_put(np.asarray(out)[:n])
+
+
 def oracle(sample_p1: Callable, name: str = "oracle") -> Generator:
     """Fresh independent draws from the true minority law: ``sample_p1(key, n, dtype)``."""
     return Generator(name, lambda key, X, n: sample_p1(key, n, X.dtype))
@@ -199,7 +255,16 @@ def gaussian_fit(shrinkage: float = 0.1, name: str = "gaussian") -> Generator:
         L = jnp.linalg.cholesky(S)
         return m + jax.random.normal(key, (n, d), X.dtype) @ L.T
 
-    return Generator(name, fn, min_rows=2)
+    def padded(key, Xp, n_valid, n_out):
+        d = Xp.shape[1]
+        m = masked_mean(Xp, n_valid)
+        S = masked_cov(Xp, n_valid)
+        scale = jnp.trace(S) / d
+        floor = jnp.finfo(Xp.dtype).tiny
+        S = (1.0 - shrinkage) * S + (shrinkage * scale + 1e-10 * scale + floor) * jnp.eye(d, dtype=Xp.dtype)
+        return m + jax.random.normal(key, (n_out, d), Xp.dtype) @ jnp.linalg.cholesky(S).T
+
+    return Generator(name, fn, min_rows=2, padded=padded)
 
 
 def semi_oracle(sample_noise: Callable, name: str = "semi-oracle") -> Generator:
@@ -247,7 +312,26 @@ def _smote_draw(key, X, n: int, k: int):
 def smote(k: int = 5, name: str = "smote") -> Generator:
     """SMOTE with ``k`` nearest neighbours (see :func:`smote_with_parents`)."""
     k = check_int(k, "k")
-    return Generator(name, lambda key, X, n: smote_with_parents(key, X, n, k)[0], min_rows=k + 1)
+
+    def padded(key, Xp, n_valid, n_out):
+        # the dense kNN of smote_with_parents, with the padding rows at distance +inf
+        cols = jnp.arange(Xp.shape[0])
+        d2 = sq_distances(Xp, Xp)
+        d2 = jnp.where((cols[:, None] == cols[None, :]) | (cols[None, :] >= n_valid), jnp.inf, d2)
+        _, nbrs = _smallest_k(d2, k)
+        k_base, k_nb, k_u = jax.random.split(key, 3)
+        i = jax.random.randint(k_base, (n_out,), 0, n_valid)
+        j = nbrs[i, jax.random.randint(k_nb, (n_out,), 0, k)]
+        u = jax.random.uniform(k_u, (n_out, 1), Xp.dtype)
+        return Xp[i] + u * (Xp[j] - Xp[i])
+
+    return Generator(name, lambda key, X, n: smote_with_parents(key, X, n, k)[0], min_rows=k + 1,
+                     padded=padded if k >= 1 else None, padded_max_rows=_PADDED_KNN_MAX_ROWS)
+
+
+#: Largest padded minority for the kNN generators' bucketed path: the dense kNN of
+#: :func:`synthaug.core.knn.knn` (2**22 distances); beyond it the blocked kNN runs unpadded.
+_PADDED_KNN_MAX_ROWS = 2048
 
 
 def smote_global(name: str = "smote-global") -> Generator:
@@ -266,7 +350,14 @@ def smote_global(name: str = "smote-global") -> Generator:
         u = jax.random.uniform(ku, (n, 1), X.dtype)
         return X[i] + u * (X[j] - X[i])
 
-    return Generator(name, fn, min_rows=2)
+    def padded(key, Xp, n_valid, n_out):
+        kb, kj, ku = jax.random.split(key, 3)
+        i = jax.random.randint(kb, (n_out,), 0, n_valid)
+        j = (i + jax.random.randint(kj, (n_out,), 1, n_valid)) % n_valid
+        u = jax.random.uniform(ku, (n_out, 1), Xp.dtype)
+        return Xp[i] + u * (Xp[j] - Xp[i])
+
+    return Generator(name, fn, min_rows=2, padded=padded)
 
 
 def jitter(scale: float = 1.0, per_feature: bool = False, name: str = "jitter") -> Generator:
@@ -285,7 +376,13 @@ def jitter(scale: float = 1.0, per_feature: bool = False, name: str = "jitter") 
         sd = scale * (jnp.std(X, axis=0, ddof=1) if per_feature else 1.0)
         return X[idx] + sd * jax.random.normal(kn, (n, X.shape[1]), X.dtype)
 
-    return Generator(name, fn, min_rows=2 if per_feature else 1)
+    def padded(key, Xp, n_valid, n_out):
+        kb, kn = jax.random.split(key)
+        idx = jax.random.randint(kb, (n_out,), 0, n_valid)
+        sd = scale * (masked_std(Xp, n_valid, ddof=1) if per_feature else 1.0)
+        return Xp[idx] + sd * jax.random.normal(kn, (n_out, Xp.shape[1]), Xp.dtype)
+
+    return Generator(name, fn, min_rows=2 if per_feature else 1, padded=padded)
 
 
 def random_oversampling(name: str = "random") -> Generator:
@@ -294,7 +391,10 @@ def random_oversampling(name: str = "random") -> Generator:
     def fn(key, X, n):
         return X[jax.random.randint(key, (n,), 0, X.shape[0])]
 
-    return Generator(name, fn)
+    def padded(key, Xp, n_valid, n_out):
+        return Xp[jax.random.randint(key, (n_out,), 0, n_valid)]
+
+    return Generator(name, fn, padded=padded)
 
 
 def bootstrap(name: str = "bootstrap") -> Generator:
@@ -343,7 +443,13 @@ def shrink(c: float = 0.7, noise: float = 0.1, name: str = "shrink") -> Generato
         idx = jax.random.randint(kb, (n,), 0, X.shape[0])
         return m + c * (X[idx] - m) + noise * jax.random.normal(kn, (n, X.shape[1]), X.dtype)
 
-    return Generator(name, fn)
+    def padded(key, Xp, n_valid, n_out):
+        kb, kn = jax.random.split(key)
+        m = masked_mean(Xp, n_valid)
+        idx = jax.random.randint(kb, (n_out,), 0, n_valid)
+        return m + c * (Xp[idx] - m) + noise * jax.random.normal(kn, (n_out, Xp.shape[1]), Xp.dtype)
+
+    return Generator(name, fn, padded=padded)
 
 
 def finite_flag(rows):

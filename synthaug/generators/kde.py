@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from synthaug.core.buckets import masked_std
 from synthaug.generators.basic import Generator
 
 __all__ = ["smoothed_bootstrap", "silverman_factor"]
@@ -49,4 +50,12 @@ def smoothed_bootstrap(shrink: float = 1.0, name: str = "smoothed-bootstrap") ->
     def fn(key, X, n):
         return _draw(key, X, n, shrink * silverman_factor(X.shape[0], X.shape[1]))
 
-    return Generator(name, fn, min_rows=2)
+    def padded(key, Xp, n_valid, n_out):
+        d = Xp.shape[1]
+        h = shrink * (4.0 / ((d + 2) * n_valid.astype(Xp.dtype))) ** (1.0 / (d + 4))
+        kb, kn = jax.random.split(key)
+        idx = jax.random.randint(kb, (n_out,), 0, n_valid)
+        sd = masked_std(Xp, n_valid, ddof=1)
+        return Xp[idx] + h * sd * jax.random.normal(kn, (n_out, d), Xp.dtype)
+
+    return Generator(name, fn, min_rows=2, padded=padded)
