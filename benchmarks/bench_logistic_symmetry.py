@@ -5,7 +5,8 @@ Runs, in one process and at the same number of replications,
 
 * **synthaug**: :func:`synthaug.designs.logistic_symmetry.curves` with the SMOTE
   generator over the 21 values of γ (JAX: data, SMOTE pool, nested warm-started
-  Newton fits and the exact excess risk, vmapped over replications). Timed
+  Newton fits and the exact excess risk; one compiled program per chunk of
+  replications, which runs them one after another with ``lax.map``). Timed
   twice: the first call (including tracing and XLA compilation) and a second
   call with the same arguments ("steady state"). The compilation time inside
   each call is measured with ``jax.monitoring`` (tracing + lowering + XLA
@@ -40,13 +41,16 @@ and reports
    exp/log work are not counted, nor are data generation, SMOTE's kNN
    (~0.01 GFLOP per replication) and the excess-risk quadrature, although their
    time is in the denominator: the rate is a lower bound for the fits alone.
-   Two row counts are given: *executed* (n = real rows + the whole synthetic
-   pool, since ``fit_nested`` switches pool rows off with zero weights but
-   still multiplies them) and *useful* (n = real rows + the current prefix).
-   If no factorisation is seen the plain-Newton model (one Hessian per step,
-   an upper bound) is used and the JSON says so. Under ``vmap`` a batched
-   ``while_loop`` runs every replication of a chunk until the slowest is done;
-   that padding is reported (from the step counts) but not added to the flops.
+   Two row counts are given: *executed* (n = real rows + the largest pool
+   prefix of the fit's static row bucket, ``fit_nested(n_buckets=...)``: pool
+   rows inside the bucket but beyond the fit's prefix are switched off with
+   zero weights and still multiplied) and *useful* (n = real rows + the
+   current prefix). If no factorisation is seen the plain-Newton model (one
+   Hessian per step, an upper bound) is used and the JSON says so. Were the
+   replications batched with ``vmap``, a batched ``while_loop`` would run every
+   replication of a chunk until the slowest is done; that padding is reported
+   (from the step counts) when the design batches, and is 1 when it maps
+   sequentially (``lax.map``, the current design).
    The peak is the best time of a 4000 x 4000 float64 NumPy matmul (OpenBLAS)
    on one thread and on all threads; a JAX matmul under synthaug's XLA flags is
    reported too.
@@ -241,6 +245,24 @@ def _tol_for_float64():
     return tol.get("float64") if isinstance(tol, dict) else tol
 
 
+def _fit_options():
+    """The keyword arguments the design passes to ``fit_nested`` besides ``ridge`` and ``tol``."""
+    nb = getattr(ls, "N_BUCKETS", None)
+    return {} if nb is None else dict(n_buckets=nb, fast_kernels=True)
+
+
+def _executed_rows(n_real, sizes):
+    """Rows multiplied in each candidate's fit: real rows + the largest prefix of its bucket."""
+    nb = _fit_options().get("n_buckets", 1)
+    try:
+        from synthaug.core.fit import _size_groups
+
+        groups = _size_groups(sizes, nb)
+    except ImportError:
+        groups = [list(sizes)]
+    return np.array([n_real + max(g) for g in groups for _ in g], float)
+
+
 def count_flops(key, reps, n_count, reference_param_error=None):
     """Flops of synthaug's fits on the first ``n_count`` replications (same keys as curves()), unbatched.
 
@@ -263,7 +285,7 @@ def count_flops(key, reps, n_count, reference_param_error=None):
     sizes = ls.synthetic_sizes(ls.GAMMAS, n0 - n1)
     p = ls.D
     n_real, n_pool = n0 + n1, max(sizes)
-    n_exec = n_real + n_pool
+    n_exec = _executed_rows(n_real, sizes)  # per candidate size
     n_useful = np.array([n_real + s for s in sizes], float)
     gen = ls.make_generator(pop, "smote")
     tol = _tol_for_float64()
@@ -290,7 +312,7 @@ def count_flops(key, reps, n_count, reference_param_error=None):
         X0, X1 = pop.sample(kd, n0, n1, jnp.float64)
         X = jnp.concatenate([X0, X1])
         y = jnp.concatenate([jnp.zeros(n0), jnp.ones(n1)])
-        res = fit_nested(pop.loss, X, y, gen(kg, X1, n_pool), sizes, ridge=ls.RIDGE, tol=tol)
+        res = fit_nested(pop.loss, X, y, gen(kg, X1, n_pool), sizes, ridge=ls.RIDGE, tol=tol, **_fit_options())
         return res.n_iter, jnp.linalg.norm(res.theta - theta_star, axis=-1)
 
     # Replication keys as curves() derives them for the first generator: the current code passes
@@ -332,11 +354,13 @@ def count_flops(key, reps, n_count, reference_param_error=None):
     share = n_iter / n_iter.sum(axis=1, keepdims=True)  # apportion Hessians to sizes by steps
     hess_size = hess_rep[:, None] * share
     fits = len(sizes)
-    exec_rep = (hess_rep * _hess_flops(n_exec, p) + n_iter.sum(axis=1) * _step_flops(n_exec, p)
-                + fits * _fit_overhead_flops(n_exec, p))
+    exec_rep = (hess_size @ _hess_flops(n_exec, p) + n_iter @ _step_flops(n_exec, p)
+                + _fit_overhead_flops(n_exec, p).sum())
     useful_rep = (hess_size @ _hess_flops(n_useful, p) + n_iter @ _step_flops(n_useful, p)
                   + _fit_overhead_flops(n_useful, p).sum())
-    return dict(method=method, n_reps_counted=int(n_count), p=p, rows_executed=n_exec, key_derivation=derivation,
+    return dict(method=method, n_reps_counted=int(n_count), p=p, rows_executed=n_exec.tolist(),
+                rows_executed_mean=float(n_exec.mean()), rows_useful_mean=float(n_useful.mean()),
+                key_derivation=derivation,
                 flops_per_rep_executed=float(exec_rep.mean()), flops_per_rep_useful=float(useful_rep.mean()),
                 newton_steps_per_fit=float(n_iter.mean()), hessians_per_fit=float(hess_rep.mean()) / fits,
                 n_iter=n_iter, param_error=np.array(perr))
@@ -469,7 +493,8 @@ def main(argv=None):
     with Phase("flop count"):
         fl = count_flops(key, reps, n_count, sa2["param_error"])
     mirror_diff = float(np.max(np.abs(fl["param_error"] - sa2["param_error"][:n_count])))
-    padding = vmap_padding(fl["n_iter"], batch)
+    sequential = hasattr(ls, "sequential_under_vmap")  # replications mapped with lax.map, not batched
+    padding = 1.0 if sequential else vmap_padding(fl["n_iter"], batch)
     if mirror_diff > 1e-6:
         log(f"WARNING: the flop-count re-run does not reproduce curves() (max |diff| {mirror_diff:.2e}); "
             "the counts describe the same design but other replications")
@@ -493,7 +518,9 @@ def main(argv=None):
         n0=sa2["info"]["n0"], n1=sa2["info"]["n1"], generator="smote",
         machine=machine, provenance=source_provenance(), constants_match=constants_ok,
         synthaug=dict(first_call=sa1["timing"], second_call=sa2["timing"], identical_results_across_calls=same,
-                      converged_share=float(sa2["converged"].mean()), vmap_batch=batch),
+                      converged_share=float(sa2["converged"].mean()), chunk=batch,
+                      replication_loop="lax.map (sequential)" if sequential else "vmap",
+                      fit_options=_fit_options(), tol_float64=_tol_for_float64()),
         reference=dict(settings=dict(lr=ref.LR_SETTINGS, smote_k=ref.SMOTE_K, threads=1),
                        loop=ph_ref.record(), time_work_s=t_ref, time_eval_s=t_eval, eval_load=ph_eval.record(),
                        per_rep_s=t_ref / reps, lbfgs_iterations_mean=float(rr["n_iter"].mean()),
@@ -504,6 +531,7 @@ def main(argv=None):
                     ref_with_eval_over_synthaug_steady=(t_ref + t_eval) / t_steady),
         agreement=agree,
         flops=dict(method=fl["method"], reps_counted=fl["n_reps_counted"], rows_executed=fl["rows_executed"],
+                   rows_executed_mean=fl["rows_executed_mean"], rows_useful_mean=fl["rows_useful_mean"],
                    per_rep_executed=fl["flops_per_rep_executed"], per_rep_useful=fl["flops_per_rep_useful"],
                    total_executed=flops_exec, total_useful=flops_useful,
                    newton_steps_per_fit=fl["newton_steps_per_fit"], hessians_per_fit=fl["hessians_per_fit"],
@@ -571,7 +599,8 @@ def print_table(r):
         ("synthaug fit rate executed / useful", f"{fl['executed_gflops_steady']:.2f} / {fl['useful_gflops_steady']:.2f} GFLOP/s"),
         ("flop re-run reproduces curves() (max |diff|)", f"{fl['counted_reps_match_curves_max_abs_param_error_diff']:.1e} "
                                                         f"over {fl['reps_counted']} reps"),
-        ("vmap while-loop padding (steps)", f"{fl['vmap_step_padding']:.2f}x"),
+        ("rows per fit executed / useful (mean)", f"{fl['rows_executed_mean']:.0f} / {fl['rows_useful_mean']:.0f}"),
+        ("vmap while-loop padding (steps)", f"{fl['vmap_step_padding']:.2f}x ({sa['replication_loop']})"),
         ("peak numpy matmul 1 thread / all threads", f"{pk['numpy_gflops_one_core']:.1f} / {pk['numpy_gflops_all_cores']:.1f} GFLOP/s"),
         ("peak jax matmul (synthaug XLA flags)", f"{pk['jax_gflops_synthaug_flags']:.1f} GFLOP/s"),
         ("fraction of peak, executed (1 core / all)", f"{100 * fr['executed_vs_one_core']:.2f}% / {100 * fr['executed_vs_all_cores']:.2f}%"),

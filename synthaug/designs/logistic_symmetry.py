@@ -41,7 +41,7 @@ import numpy as np
 from synthaug.core.fit import fit_nested
 from synthaug.generators.basic import gaussian_fit, oracle, smote
 from synthaug.core.losses import logistic_loss
-from synthaug.core.montecarlo import run_replications
+from synthaug.core.montecarlo import run_replications, sequential_under_vmap
 from synthaug.theory.populations import Population, TwoPointLogisticLaw
 from synthaug.simulate import Design, summary
 
@@ -53,9 +53,19 @@ D, N = 20, 5000
 GAMMAS = tuple(round(0.1 * i, 10) for i in range(21))
 GAMMAS_QUICK = (0.0, 0.5, 1.0, 1.5, 2.0)
 RIDGE = 1e-10
-#: Newton step tolerance per dtype: estimates exact to ~1e-9 (float64) or ~1e-6 (float32),
-#: far below the Monte Carlo error of the curves (relative MCSE of a few percent).
-TOL = {"float64": 1e-8, "float32": 1e-5}
+#: Newton step tolerance per dtype, far below the Monte Carlo error of the curves. float64:
+#: 1e-6 (was 1e-8: 4.7 instead of 6.2 Newton steps per fit). Measured at the same keys (seed 0):
+#: per-replication estimates moved by at most 3.5e-7 in theta, 3e-7 in the parameter error and
+#: 1.9e-8 in the excess risk (32 replications x 21 sizes), and the 200-replication mean curves by
+#: at most 2e-9 (excess risk) and 5e-8 (parameter error), against MCSEs of 1.4e-4 to 4.5e-4 and
+#: 4e-3 to 7e-3: 1e-5 of an MCSE. float32: 1e-5 (estimates exact to ~1e-6).
+TOL = {"float64": 1e-6, "float32": 1e-5}
+#: Static row buckets of :func:`~synthaug.core.fit.fit_nested`: the 21 candidate fits are split
+#: into 4 runs of consecutive sizes, each fitted on the real rows plus only its largest pool
+#: prefix, so about a quarter fewer rows are multiplied than with the whole pool (the fits ran
+#: 1.6x faster). 1, 2 and 4 buckets compiled in about the same time; 7 buckets gave about 5 %
+#: faster fits (within the noise) for 50 % more compile time.
+N_BUCKETS = 4
 GENERATORS = ("oracle", "smote", "gaussian")
 DEFAULT_GENERATORS = GENERATORS
 
@@ -95,11 +105,12 @@ def replication(generator: str, sizes: tuple, dtype_name: str):
         X0, X1 = pop.sample(kd, n0, n1, dtype)
         X = jnp.concatenate([X0, X1])
         y = jnp.concatenate([jnp.zeros(n0, dtype), jnp.ones(n1, dtype)])
-        res = fit_nested(pop.loss, X, y, gen(kg, X1, max(sizes)), sizes, ridge=RIDGE, tol=TOL[dtype_name])
+        res = fit_nested(pop.loss, X, y, gen(kg, X1, max(sizes)), sizes, ridge=RIDGE, tol=TOL[dtype_name],
+                         n_buckets=N_BUCKETS, fast_kernels=True)
         th = res.theta
         return pop.excess_risk(th), jnp.linalg.norm(th - theta_star, axis=-1), res.converged
 
-    return one
+    return sequential_under_vmap(one)
 
 
 def curves(key, reps: int, generators=GENERATORS, gammas=GAMMAS, *, progress=False, dtype=jnp.float64,

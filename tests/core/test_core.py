@@ -386,6 +386,43 @@ def test_fit_nested_equals_separate_fits(loss):
         assert bool(res.converged[i])
 
 
+@pytest.mark.parametrize("n_buckets,fast", [(2, False), (3, True), (5, True)])
+def test_fit_nested_buckets_and_fast_kernels_match_plain(n_buckets, fast):
+    """Static row buckets and the fast kernels change the arithmetic, not the estimates.
+
+    Each bucket drops pool rows that all its fits weight 0, and the fast kernels reorder
+    the same sums, so the Newton iterates agree with the plain path to rounding and the
+    stopping rule fires on the same step: estimates agree to 1e-12, step counts exactly.
+    """
+    loss = logistic_loss()
+    rng = np.random.default_rng(21)
+    n0, n1 = 80, 12
+    X = np.vstack([rng.normal(size=(n0, 3)), rng.normal(size=(n1, 3)) + [1.0, 0.5, 0.0]])
+    y = np.r_[np.zeros(n0), np.ones(n1)]
+    pool = rng.normal(size=(90, 3)) + [0.7, 0.3, 0.0]
+    sizes = [0, 10, 25, 40, 41, 70, 5, 90]  # unsorted, one bucket of a single size at 5 buckets
+    plain = jax.jit(lambda X, y, pool: fit_nested(loss, X, y, pool, sizes, tol=1e-10))(X, y, pool)
+    other = jax.jit(lambda X, y, pool: fit_nested(loss, X, y, pool, sizes, tol=1e-10, n_buckets=n_buckets,
+                                                  fast_kernels=fast))(X, y, pool)
+    assert other.theta.shape == plain.theta.shape == (len(sizes), 3)
+    np.testing.assert_allclose(other.theta, plain.theta, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(other.n_iter, plain.n_iter)
+    assert bool(np.all(other.converged)) and bool(np.all(other.separable == plain.separable))
+    for i, s in enumerate(sizes):  # and each is the separate fit on real rows + pool[:s]
+        ref = weighted_fit(loss, np.vstack([X, pool[:s]]), np.r_[y, np.ones(s)])
+        np.testing.assert_allclose(other.theta[i], ref.theta, rtol=1e-7, atol=1e-7)
+
+
+def test_size_groups_are_consecutive_runs():
+    from synthaug.core.fit import _size_groups
+
+    sizes = list(range(21))
+    for k in (1, 4, 7, 21, 50):
+        groups = _size_groups(sizes, k)
+        assert [s for g in groups for s in g] == sizes
+        assert len(groups) == min(k, 21) and max(map(len, groups)) - min(map(len, groups)) <= 1
+
+
 # --------------------------------------------------------------------------- expected_excess
 
 
