@@ -316,10 +316,38 @@ def compilation_cache(enable: bool = True, path: str | None = None) -> str | Non
         # lock, so concurrent processes (pytest-xdist, Dask workers) never read a partial entry
         if jax.config.jax_compilation_cache_max_size == -1:
             jax.config.update("jax_compilation_cache_max_size", CACHE_MAX_BYTES)
+            _add_missing_access_times(path)
         _reset_jax_cache()
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     _CACHE_CHOICE["set_by_synthaug"] = _CACHE_CHOICE["path"] = path
     return path
+
+
+def _add_missing_access_times(path: str) -> None:
+    """Give entries written without eviction (no access-time file) one, so eviction can run.
+
+    JAX's size-bounded cache keeps an access-time file next to every entry and fails every
+    later write ("Error writing persistent compilation cache entry ... -atime") when one is
+    missing, as it is for entries written by an unbounded cache (earlier synthaug versions,
+    or JAX with the default settings). Such entries get the current time.
+    """
+    try:
+        from jax._src.lru_cache import _ATIME_SUFFIX, _CACHE_SUFFIX
+    except Exception:  # pragma: no cover - private layout moved: leave the directory alone
+        return
+    import time
+
+    try:
+        names = set(os.listdir(path))
+        stamp = time.time_ns().to_bytes(8, "little")
+        for name in names:
+            if name.endswith(_CACHE_SUFFIX):
+                atime = name[: -len(_CACHE_SUFFIX)] + _ATIME_SUFFIX
+                if atime not in names:
+                    with open(os.path.join(path, atime), "wb") as fh:
+                        fh.write(stamp)
+    except OSError:  # pragma: no cover - unreadable directory: JAX reports its own errors
+        pass
 
 
 def _reset_jax_cache() -> None:

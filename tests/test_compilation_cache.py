@@ -70,3 +70,19 @@ def test_the_users_own_cache_directory_is_kept(tmp_path):
     res = _run(tmp_path, "user", str(mine))
     assert res["after"] == str(mine)
     assert _entries(tmp_path / "cache") == []
+
+
+def test_a_cache_written_without_eviction_keeps_working(tmp_path):
+    """Entries of an unbounded cache (earlier versions, plain JAX) have no access-time file; the
+    bounded cache would fail every later write on them unless they get one."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "jit_old-0123456789abcdef-cache").write_bytes(b"not a real executable")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNTHAUG_")}
+    env["SYNTHAUG_CACHE_DIR"] = str(cache)
+    out = subprocess.run([sys.executable, "-c", SCRIPT, "default"], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Error writing persistent compilation cache" not in out.stderr
+    assert (cache / "jit_old-0123456789abcdef-atime").exists()
+    assert len(_entries(cache)) > 1

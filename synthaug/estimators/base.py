@@ -409,7 +409,7 @@ class GeneratorSampler(DenseOverSampler):
                 f"class {cls!r} has {X1.shape[0]} rows; generator {gen.name!r} needs at least {gen.min_rows}"
             )
         try:
-            return gen(key, X1, n, X_majority=X0)
+            return gen.host_rows(key, X1, n, X_majority=X0)
         except NoSeedRowsError as err:
             warn_skipped_class(cls, err)
             return None

@@ -129,6 +129,18 @@ class Generator:
     padded_max_rows: int | None = None
 
     def __call__(self, key, X_minority, n: int, X_majority=None):
+        return self._call(key, X_minority, n, X_majority, host=False)
+
+    def host_rows(self, key, X_minority, n: int, X_majority=None) -> np.ndarray:
+        """The rows of ``self(key, X_minority, n, X_majority)`` as a NumPy array, for concrete inputs.
+
+        The samplers' ``fit_resample`` uses it: on the bucketed path the rows stay in the
+        host buffer the program wrote (no copy back into a new device array), which keeps
+        a sampler's peak memory down by the size of its output.
+        """
+        return np.asarray(self._call(key, X_minority, n, X_majority, host=True))
+
+    def _call(self, key, X_minority, n, X_majority, host: bool):
         n = check_size(n, "n")
         check_key(key)
         concrete = is_concrete(key, X_minority, X_majority)
@@ -156,7 +168,7 @@ class Generator:
         if not self.uses_majority:
             if concrete and self.padded is not None and (
                     self.padded_max_rows is None or row_bucket(X_minority.shape[0]) <= self.padded_max_rows):
-                return self._checked(_bucketed_call(self, key, X_minority, n), concrete)
+                return self._checked(_bucketed_call(self, key, X_minority, n, host), concrete)
             return self._checked(self.fn(key, X_minority, n), concrete)
         if X_majority is None:
             raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
@@ -208,19 +220,22 @@ def _padded_program(generator, key, X_padded, n_valid, n_out):
     return generator.padded(key, X_padded, n_valid, n_out)
 
 
-def _bucketed_call(generator: Generator, key, X, n: int):
+def _bucketed_call(generator: Generator, key, X, n: int, host: bool = False):
     """``generator.fn(key, X, n)`` computed by ``generator.padded`` on bucketed shapes (see :class:`Generator`).
 
     The rows are padded on the host and the extra output rows dropped on the host, so no
-    shape-specific program is compiled besides the one per bucket.
+    shape-specific program is compiled besides the one per bucket. ``host=True`` returns
+    the NumPy view of the program's output (no copy).
     """
     X = np.asarray(X)
     if n == 0:
-        return jax.device_put(np.zeros((0, X.shape[1]), X.dtype))
+        empty = np.zeros((0, X.shape[1]), X.dtype)
+        return empty if host else jax.device_put(empty)
     n1 = X.shape[0]
     Xp = pad_rows_host(X, row_bucket(n1))
     out = _padded_program(generator, key, Xp, np.int32(n1), draw_size(n))
-    return jax.device_put(np.asarray(out)[:n])
+    rows = np.asarray(out)[:n]
+    return rows if host else jax.device_put(rows)
 
 
 def oracle(sample_p1: Callable, name: str = "oracle") -> Generator:
