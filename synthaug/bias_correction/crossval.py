@@ -50,7 +50,7 @@ from synthaug.core.folds import check_folds, stratified_folds
 from synthaug.core.montecarlo import progress_bar
 from synthaug.generators import Generator, make_generator
 from synthaug.core.losses import logistic_loss
-from synthaug.core.validation import check_int
+from synthaug.core.validation import check_seed
 
 __all__ = ["BCCrossValidation", "crossvalidate_bias_correction", "METRICS"]
 
@@ -313,7 +313,7 @@ def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0
     ValueError
         On bad arguments, or when a training fold cannot hold two minority-sized majority blocks.
     """
-    seed = check_int(seed, "seed", 0)
+    seed = check_seed(seed, "seed")
     if not (isinstance(gamma, (int, float)) and np.isfinite(gamma) and gamma > 0):
         raise ValueError(f"gamma must be a positive number; got {gamma!r}")
     if not (isinstance(ridge, (int, float)) and np.isfinite(ridge) and ridge >= 0):

@@ -41,7 +41,7 @@ from synthaug.bias_correction.safeguard import UnstableCorrectionWarning, one_st
     unboundedness_check
 from synthaug.core.fit import FitResult, weighted_fit
 from synthaug.core.losses import Loss
-from synthaug.core.validation import check_features, check_int, is_concrete
+from synthaug.core.validation import check_features, check_int, check_magnitudes, is_concrete
 from synthaug.generators import Generator
 
 __all__ = ["BCFit", "METHODS", "fit_estimator", "bias_corrected_fit", "corrected_fit"]
@@ -137,6 +137,8 @@ def _validate_fit_inputs(X0, X1, generator, n_synthetic, method, correction, wei
         Bm = check_features(X1, "X_minority", min_rows=generator.min_rows if n_synthetic else 1)
         if A.shape[1] != Bm.shape[1]:
             raise ValueError(f"X_majority has {A.shape[1]} columns but X_minority has {Bm.shape[1]}")
+        # the Newton fits square the features: refuse columns whose squares overflow (or underflow)
+        check_magnitudes(np.concatenate([A, Bm]), "X_majority and X_minority")
 
 
 def bias_corrected_fit(

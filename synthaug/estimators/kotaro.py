@@ -241,7 +241,13 @@ class KOTAROClassifier(ClassifierMixin, BaseEstimator):
         set_params_from_init(self, locals())
 
     def fit(self, X, y):
+        from synthaug.estimators.base import _non_numeric_columns
+
         self._validate_params()
+        bad = _non_numeric_columns(X)
+        if bad:
+            raise ValueError(f"KOTAROClassifier works on numeric columns only, but column(s) {bad} are categorical "
+                             "or non-numeric; encode them first (e.g. one-hot)")
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
