@@ -110,3 +110,43 @@ def test_bad_input():
         fd.mmd2_unbiased(X, X + 1, bandwidth=0.0)
     with pytest.raises(ValueError, match="more than k"):
         fd.precision_recall(X, X[:3], k=5)
+
+
+def test_default_detection_equals_the_scikit_learn_pipeline():
+    # the default classifier is computed in JAX; it must give scikit-learn's pipeline's AUCs
+    # (the same folds; scikit-learn solved to a tight tolerance, so both are the exact optimum)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from synthaug.config import x64
+
+    rng = np.random.default_rng(5)
+    ref = make_pipeline(StandardScaler(), LogisticRegression(tol=1e-12, max_iter=10_000))
+    with x64():
+        for shift, (n, m) in ((0.0, (60, 45)), (0.5, (80, 80)), (3.0, (40, 70))):
+            X, Y = rng.normal(size=(n, 4)), rng.normal(size=(m, 4)) * 1.3 + shift
+            got = fd.detection_auc(jax.random.key(2), X, Y)
+            want = fd.detection_auc(jax.random.key(2), X, Y, classifier=ref)
+            np.testing.assert_allclose(got.fold_aucs, want.fold_aucs, rtol=0, atol=1e-12)
+
+
+def test_heldout_fidelity_caps_the_compared_rows_and_compiles_once():
+    from compile_count import compiled
+
+    from synthaug.generators import make_generator
+
+    rng = np.random.default_rng(6)
+    X1, X0 = rng.normal(size=(80, 3)), rng.normal(size=(120, 3))
+    gen = make_generator("smote", k=3)
+    full = fd.heldout_fidelity(gen, jax.random.key(0), X1, X0, n_permutations=19)
+    assert full["n_compared"] == 40 and set(full) >= {"mmd2", "detection_auc", "precision", "coverage"}
+    capped = fd.heldout_fidelity(gen, jax.random.key(0), X1, X0, n_permutations=19, max_compared=25)
+    assert capped["n_compared"] == 25 and np.isfinite(capped["mmd2"])
+    # a cap at least the held-out size changes nothing
+    same = fd.heldout_fidelity(gen, jax.random.key(0), X1, X0, n_permutations=19, max_compared=40)
+    assert same == full
+    fd._heldout_program.clear_cache()
+    for s in range(3):
+        fd.heldout_fidelity(gen, jax.random.key(s), X1, X0, n_permutations=19)
+    assert compiled(fd._heldout_program) == 1

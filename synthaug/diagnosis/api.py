@@ -37,10 +37,9 @@ import textwrap
 import time
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
-from synthaug.config import uses_x64
+from synthaug.config import ensure_compilation_cache, uses_x64
 from synthaug.core.folds import check_folds
 from synthaug.core.buckets import round_up
 from synthaug.core.montecarlo import progress_bar
@@ -57,9 +56,9 @@ from synthaug.core.validation import (
 )
 from synthaug.data.prepare import PreparedData, prepare_data
 from synthaug.diagnosis.result import Diagnosis, SizeSelection, curve_rows, finite_or_none
-from synthaug.diagnosis.stages import run_cv, stage_diagnostics, stage_refit
+from synthaug.diagnosis.stages import run_cv, stage_diagnostics, stage_keys, stage_prepare, stage_refit
 from synthaug.diagnosis.symmetry import wald_cutoff, wald_p_value
-from synthaug.diagnosis.vtss import REGIMES, VTSS_GRID, sizes_from_gammas, tg_candidates
+from synthaug.diagnosis.vtss import REGIMES, VTSS_GRID, sizes_from_gammas, tg_candidates_host
 from synthaug.generators.adapters import as_generator
 from synthaug.models import get_model
 
@@ -118,22 +117,27 @@ def _setup(X, y, generator, model, minority, standardize, folds, repeats, seed, 
             f"generator {gen.name!r} needs {gen.min_rows} minority rows, but a {folds}-fold training part has "
             f"only {n1_train} of the {n1}; use fewer folds or a generator with a smaller neighbourhood"
         )
-    return data, gen, mdl, jax.random.key(seed)
+    return data, gen, mdl, seed
 
 
 def _check_cv_memory(cands, folds: int, data, what: str) -> None:
     """Refuse candidate sizes whose cross-validation would not fit in memory, before anything runs.
 
-    Each of the ``folds`` vmapped fits holds the pool of the largest candidate, the design
-    matrix (rows x features) and one 0/1 weight column per candidate
-    (:func:`synthaug.core.validation.check_allocation`)."""
+    Each of the ``folds`` vmapped fits holds the design matrix of the real rows and the pool
+    of the largest candidate, ``(n + pool) x (features + 2)`` values, and one 0/1 weight per
+    pool row and candidate, ``pool x candidates`` values; the estimate counts two working
+    copies of all of it (:func:`synthaug.core.validation.check_allocation`; the logistic fits
+    run one candidate at a time, so nothing else grows with the number of candidates).
+    Measured peak resident memory of the whole diagnosis at 1M x 20 (biased branch, 41
+    candidates, pool 1.6M rows) is in ``benchmarks/results/diagnose*.json``."""
     cands = np.asarray(cands)
     if cands.size == 0:
         return
     pool = int(cands.max())
     n = data.X0.shape[0] + data.X1.shape[0]
-    cols = int(folds) * (data.X0.shape[1] + 2 + int(round_up(np.unique(cands).size + 2, 8)))
-    check_allocation(pool, cols * (n + pool) / max(pool, 1), what)
+    n_cand = int(round_up(np.unique(cands).size + 2, 8))
+    values = int(folds) * ((n + pool) * (data.X0.shape[1] + 2) + pool * n_cand)
+    check_allocation(pool, values / max(pool, 1), what, copies=2.0)
 
 
 def _host_errors(fn, *args):
@@ -224,7 +228,10 @@ def diagnose(
         Cap on the theory-size candidates, in multiples of the gap.
     fidelity : bool, default=True
         Also report the generator's fidelity to held-out minority rows
-        (:func:`synthaug.fidelity.heldout_fidelity`).
+        (:func:`synthaug.fidelity.heldout_fidelity`: MMD² and its permutation test,
+        Wasserstein-1, KS, detection AUC, manifold precision, recall and coverage, on at
+        most ``synthaug.fidelity.MAX_COMPARED`` (1000) held-out rows); two compiled programs,
+        a few milliseconds once compiled.
     progress : bool, default=True
         Show a progress bar.
 
@@ -254,6 +261,7 @@ def diagnose(
     'local-asymmetry'
     """
     t0 = time.perf_counter()
+    ensure_compilation_cache()
     if method not in ("tg-vtss", "vtss"):
         raise ValueError(f"method must be 'tg-vtss' or 'vtss'; got {plain(method)}")
     alpha = check_real(alpha, "alpha", 0.0, 1.0, open_low=True, open_high=True)
@@ -261,8 +269,8 @@ def diagnose(
     max_multiple = check_multiple(max_multiple, "max_multiple")
     fidelity = check_bool(fidelity, "fidelity")
     crossfit_folds = check_int(crossfit_folds, "crossfit_folds", 2)
-    data, gen, mdl, key = _setup(X, y, generator, model, minority, standardize, folds, repeats, seed,
-                                 generator_params, model_params, progress)
+    data, gen, mdl, seed = _setup(X, y, generator, model, minority, standardize, folds, repeats, seed,
+                                  generator_params, model_params, progress)
     seed, folds, repeats = int(seed), int(folds), int(repeats)
     n0, n1 = data.X0.shape[0], data.X1.shape[0]
     check_folds(n0, n1, crossfit_folds)
@@ -272,11 +280,14 @@ def diagnose(
     if method == "vtss":  # the grid is known before anything runs: check it (and its memory) first
         vtss_cands = _sizes_from_gammas(gammas, gap)
         _check_cv_memory(np.unique(np.r_[vtss_cands, 0, gap]), folds, data, "the largest candidate synthetic size")
-    X0, X1 = jnp.asarray(data.X0), jnp.asarray(data.X1)
-    k_diag, k_cv, k_refit = jax.random.split(key, 3)
+    X0, X1 = jax.device_put(data.X0), jax.device_put(data.X1)  # no eager program
+    # all keys in one small program (the same keys as split / fold_in one by one)
+    k_diag, k_cv, k_refit, k_fid = stage_keys(np.int64(seed), repeats)
     bar = progress_bar(repeats + 2, "diagnose", progress)
-    aux, test, mm, cos, rho, denom, theory, gqs, separable = stage_diagnostics(mdl, gen, k_diag, X0, X1,
-                                                                                  crossfit_folds)
+    aux, *host = stage_diagnostics(mdl, gen, k_diag, X0, X1, crossfit_folds)
+    # one transfer of the small results; everything below is host arithmetic (no eager JAX ops,
+    # each of which would be one more program to trace, compile or load)
+    test, mm, cos, rho, denom, theory, gqs, separable = jax.device_get(host)
     bar.update(1)
     df = int(test.df)
     warnings = []
@@ -292,8 +303,7 @@ def diagnose(
     gqs_f = float(gqs)
     clipped = False
     if method == "tg-vtss":
-        cands, branch, clip = tg_candidates(gap, reject, gqs_f, float(theory), tau, max_multiple)
-        cands = np.asarray(cands)
+        cands, branch, clip = tg_candidates_host(gap, reject, gqs_f, float(theory), tau, max_multiple)
         branch_name, clipped = REGIMES[int(branch)], bool(clip)
     else:
         cands = vtss_cands
@@ -303,7 +313,7 @@ def diagnose(
     # the method's candidates can be selected.
     allc = np.unique(np.r_[uniq, 0, gap])
     _check_cv_memory(allc, folds, data, "the largest candidate synthetic size")
-    losses = _host_errors(run_cv, mdl, gen, k_cv, X0, X1, aux, allc, folds, repeats, bar)
+    losses = _host_errors(run_cv, mdl, gen, None, X0, X1, aux, allc, folds, repeats, bar, k_cv)
     is_cand = np.isin(allc, uniq)
     curve = curve_rows(allc, losses, gap, is_cand)
     mean = losses.mean(axis=0)
@@ -314,15 +324,16 @@ def diagnose(
     bar.close()
     fid = None
     if fidelity:
-        fid = _fidelity(gen, jax.random.fold_in(key, 7), data)
-    cos_f = finite_or_none(cos) if float(jnp.linalg.norm(mm.g_psi)) > 0 else None
+        fid = _host_errors(_fidelity, gen, k_fid, data)  # an adapted generator's ValueError stays one
+    g_psi_norm = float(np.linalg.norm(mm.g_psi))
+    cos_f = finite_or_none(cos) if g_psi_norm > 0 else None
     return Diagnosis(
         n0=n0, n1=n1, gap=gap, method=method,
         regime="local-asymmetry" if reject else "local-symmetry",
         t_sym=t_sym, df=df, p_value=float(wald_p_value(t_sym, df)), alpha=float(alpha), cutoff=cutoff,
         gqs=gqs_f, tau=float(tau), generator_quality="realistic" if gqs_f <= tau else "biased",
         cosine=cos_f, rho=finite_or_none(rho) if cos_f is not None else None,
-        g_phi_norm=float(jnp.linalg.norm(test.g_phi)), g_psi_norm=float(jnp.linalg.norm(mm.g_psi)),
+        g_phi_norm=float(np.linalg.norm(test.g_phi)), g_psi_norm=g_psi_norm,
         theory_denominator=finite_or_none(denom), theory_size=finite_or_none(theory), theory_clipped=clipped, tg_branch=branch_name,
         candidates=[int(c) for c in uniq], curve=curve, selected_size=sel, selected_gamma=sel / gap,
         generator=gen.name, model=mdl.name, folds=int(folds), repeats=int(repeats),
@@ -388,8 +399,9 @@ def select_size(
     >>> sel.selected_size in sel.candidates
     True
     """
-    data, gen, mdl, key = _setup(X, y, generator, model, minority, standardize, folds, repeats, seed,
-                                 generator_params, model_params, progress)
+    ensure_compilation_cache()
+    data, gen, mdl, seed = _setup(X, y, generator, model, minority, standardize, folds, repeats, seed,
+                                  generator_params, model_params, progress)
     n0, n1 = data.X0.shape[0], data.X1.shape[0]
     gap = n0 - n1
     if sizes is not None and gammas is not None:
@@ -399,12 +411,12 @@ def select_size(
     else:
         cands = _sizes_from_gammas(gammas, gap)
     _check_cv_memory(cands, folds, data, "the largest candidate synthetic size")
-    X0, X1 = jnp.asarray(data.X0), jnp.asarray(data.X1)
-    k_aux, k_cv, k_refit = jax.random.split(key, 3)
-    aux = mdl.prepare(k_aux, jnp.concatenate([X0, X1]))
+    X0, X1 = jax.device_put(data.X0), jax.device_put(data.X1)  # no eager program
+    k_aux, k_cv, k_refit, _ = stage_keys(np.int64(seed), int(repeats))  # split(key(seed), 3) and fold_in(k_cv, r)
+    aux = stage_prepare(mdl, k_aux, X0, X1)
     uniq = np.unique(cands)
     bar = progress_bar(repeats + 1, "vtss", progress)
-    losses = _host_errors(run_cv, mdl, gen, k_cv, X0, X1, aux, uniq, folds, repeats, bar)
+    losses = _host_errors(run_cv, mdl, gen, None, X0, X1, aux, uniq, folds, repeats, bar, k_cv)
     sel = int(uniq[int(np.argmin(losses.mean(axis=0)))])
     params, syn = _host_errors(stage_refit, mdl, gen, k_refit, X0, X1, aux, sel)
     _check_finite_result(losses, syn, gen)

@@ -23,13 +23,34 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.core.buckets import bucket, pad_with_first, round_up
+from synthaug.core.buckets import bucket, round_up
 from synthaug.core.folds import stratified_folds
 from synthaug.diagnosis.alignment import alignment, crossfit_mismatch, generator_quality_score, theory_size_from
 from synthaug.diagnosis.symmetry import pilot_fit, symmetry_test
 from synthaug.diagnosis.vtss import cv_losses
 
-__all__ = ["stage_diagnostics", "stage_cv", "stage_refit_pool", "stage_refit", "pad_candidates", "run_cv"]
+__all__ = ["stage_keys", "stage_prepare", "stage_diagnostics", "stage_cv", "stage_refit_pool", "stage_refit",
+           "pad_candidates", "run_cv"]
+
+
+@partial(jax.jit, static_argnames=("repeats",))
+def stage_keys(seed, repeats: int):
+    """Every key of a diagnosis from the seed, in one program (instead of one small program per split).
+
+    Returns ``(k_diag, k_cv_repeats, k_refit, k_fidelity)``: ``split(key(seed), 3)``, the
+    cross-validation keys of the repeats (a tuple: ``fold_in(k_cv, r)`` for ``r < repeats``)
+    and ``fold_in(key(seed), 7)``; the same keys as those calls made one by one.
+    """
+    key = jax.random.key(seed)
+    k_diag, k_cv, k_refit = jax.random.split(key, 3)
+    cv = tuple(jax.random.fold_in(k_cv, r) for r in range(repeats))
+    return k_diag, cv, k_refit, jax.random.fold_in(key, 7)
+
+
+@partial(jax.jit, static_argnames=("model",))
+def stage_prepare(model, key, X0, X1):
+    """The model's auxiliary state on all rows (``model.prepare``) as one program."""
+    return model.prepare(key, jnp.concatenate([X0, X1]))
 
 
 @partial(jax.jit, static_argnames=("model", "generator", "crossfit_folds"))
@@ -102,26 +123,30 @@ def stage_refit_pool(model, generator, key, X0, X1, aux, size, pool_size):
 
 
 def pad_candidates(cands) -> np.ndarray:
-    """Pad a candidate vector to a multiple of 8 with its first entry (the arg-min is unchanged)."""
+    """Pad a candidate vector to a multiple of 8 with its first entry (the arg-min is unchanged; NumPy, no program)."""
     c = np.asarray(cands).astype(int)
-    return np.asarray(pad_with_first(c, round_up(c.size, 8))).astype(int)
+    return np.concatenate([c, np.full(round_up(c.size, 8) - c.size, c[0] if c.size else 0, int)])
 
 
 def stage_refit(model, generator, key, X0, X1, aux, size: int):
     """Refit on all rows plus ``size`` fresh synthetic rows; returns ``(params, synthetic rows)``."""
-    params, pool = stage_refit_pool(model, generator, key, X0, X1, aux, jnp.asarray(size), bucket(size))
+    params, pool = stage_refit_pool(model, generator, key, X0, X1, aux, np.asarray(size), bucket(size))
     return params, np.asarray(pool)[:size]
 
 
-def run_cv(model, generator, key, X0, X1, aux, cands, folds: int, repeats: int, bar=None) -> np.ndarray:
+def run_cv(model, generator, key, X0, X1, aux, cands, folds: int, repeats: int, bar=None,
+           repeat_keys=None) -> np.ndarray:
     """Losses of the sizes ``cands``, shape (repeats * folds, len(cands)); repeat ``r`` uses ``fold_in(key, r)``.
 
-    ``bar`` (optional) is a progress bar, advanced by one per repeat.
+    ``bar`` (optional) is a progress bar, advanced by one per repeat; ``repeat_keys``
+    (optional, a sequence of ``repeats`` keys) are those keys computed beforehand
+    (:func:`stage_keys`), and ``key`` is then unused.
     """
     losses = []
-    padded = jnp.asarray(pad_candidates(cands))
+    padded = pad_candidates(cands)  # NumPy: jit transfers it, no eager program
     for r in range(repeats):
-        L = stage_cv(model, generator, jax.random.fold_in(key, r), X0, X1, aux, padded, folds, bucket(max(cands)))
+        k = jax.random.fold_in(key, r) if repeat_keys is None else repeat_keys[r]
+        L = stage_cv(model, generator, k, X0, X1, aux, padded, folds, bucket(int(max(cands))))
         losses.append(np.asarray(L)[:, : len(cands)])
         if bar is not None:
             bar.update(1)

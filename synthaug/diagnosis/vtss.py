@@ -50,6 +50,7 @@ __all__ = [
     "REGIMES",
     "sizes_from_gammas",
     "tg_candidates",
+    "tg_candidates_host",
     "cv_losses",
     "cv_curve",
     "balanced_validation_loss",
@@ -92,6 +93,34 @@ def tg_candidates(gap: int, reject, gqs, theory, tau: float = 10.0, max_multiple
     branch = jnp.where(reject, jnp.where(realistic, 1, 2), 0)
     cands = jnp.where(branch == 0, sym, jnp.where(branch == 1, local, wide))
     return cands, branch, clipped & (branch == 1)
+
+
+def tg_candidates_host(gap: int, reject: bool, gqs: float, theory: float, tau: float = 10.0,
+                       max_multiple: float = 5.0, wide_gammas=None):
+    """:func:`tg_candidates` on concrete inputs in NumPy: the same ``(candidates, branch, clipped)``.
+
+    :func:`~synthaug.diagnosis.diagnose` decides on the host, where the eager JAX version
+    would run (and, in a fresh process, trace and load) a dozen one-operation programs.
+    """
+    wide_g = WIDE_GRID if wide_gammas is None else np.asarray(wide_gammas, dtype=float)
+    length = max(SYMMETRIC_GRID.size, 2 * LOCAL_GRID.size, wide_g.size)
+
+    def pad(c):
+        c = np.asarray(c)
+        return np.concatenate([c, np.full(length - c.size, c[0], c.dtype)])
+
+    cap = int(np.floor(max_multiple * gap))
+    bal = sizes_from_gammas(LOCAL_GRID, gap)
+    has_theory = bool(np.isfinite(theory))
+    branch = (1 if gqs <= tau else 2) if bool(reject) else 0
+    if branch == 0:
+        return pad(sizes_from_gammas(SYMMETRIC_GRID, gap)), 0, False
+    if branch == 2:
+        return pad(sizes_from_gammas(wide_g, gap)), 2, False
+    th_c = np.rint(LOCAL_GRID * (theory if has_theory else gap))
+    clipped = has_theory and bool(np.any(th_c > cap))
+    th_c = np.clip(th_c, 0, cap).astype(bal.dtype) if has_theory else bal
+    return pad(np.concatenate([bal, th_c])), 1, clipped
 
 
 def balanced_validation_loss(model, aux, params, V0, V1):

@@ -50,3 +50,34 @@ def test_refit_compiles_once_for_sizes_in_one_bucket():
         params, syn = stage_refit(model, gen, jax.random.key(s), X0, X1, aux, s)
         assert syn.shape == (s, 3) and np.all(np.isfinite(np.asarray(params)))
     assert compiled(stage_refit_pool) == 1
+
+
+def test_stage_keys_are_the_keys_of_split_and_fold_in():
+    # diagnose derives every key in one program; they must be the keys of the calls made one by one
+    from synthaug.config import x64
+    from synthaug.diagnosis.stages import stage_keys
+
+    with x64():
+        for seed in (0, 7, 2**40 + 3, 2**63 - 1):
+            key = jax.random.key(seed)
+            k_diag, k_cv, k_refit = jax.random.split(key, 3)
+            got_diag, got_cv, got_refit, got_fid = stage_keys(np.int64(seed), 3)
+            pairs = [(got_diag, k_diag), (got_refit, k_refit), (got_fid, jax.random.fold_in(key, 7))]
+            pairs += [(got_cv[r], jax.random.fold_in(k_cv, r)) for r in range(3)]
+            for got, want in pairs:
+                np.testing.assert_array_equal(jax.random.key_data(got), jax.random.key_data(want))
+
+
+def test_host_candidates_equal_the_traced_ones():
+    # diagnose computes the TG-VTSS candidates in NumPy; they must be those of the traced function
+    from synthaug.config import x64
+    from synthaug.diagnosis.vtss import tg_candidates, tg_candidates_host
+
+    cases = [(100, False, 3.0, 150.0), (100, True, 3.0, 150.0), (100, True, 30.0, 150.0), (100, True, 3.0, np.nan),
+             (100, True, 3.0, 900.0), (37, True, 10.0, 41.3)]
+    with x64():
+        for gap, reject, gqs, theory in cases:
+            c, b, clip = tg_candidates(gap, reject, gqs, theory, 10.0, 5.0)
+            ch, bh, cliph = tg_candidates_host(gap, reject, gqs, theory, 10.0, 5.0)
+            np.testing.assert_array_equal(np.asarray(c), ch)
+            assert int(b) == bh and bool(clip) == cliph
