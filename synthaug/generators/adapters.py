@@ -32,7 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.generators.basic import Generator
+from synthaug.generators.basic import Generator, host_encode, pure_callback_rows
 from synthaug.generators.registry import cached, make_generator
 
 __all__ = ["as_generator", "from_imblearn", "from_callable"]
@@ -44,17 +44,15 @@ def _seed(key):
 
 def _callback_generator(name, host_fn, min_rows):
     def fn(key, X1, n, X0):
-        out = jax.ShapeDtypeStruct((n, X1.shape[1]), X1.dtype)
-
         def host(seed, x1, x0):
             rows = np.asarray(host_fn(np.asarray(x1), n, int(seed), np.asarray(x0)), dtype=x1.dtype)
             if rows.shape != (n, x1.shape[1]):
                 raise ValueError(f"generator {name!r} returned shape {rows.shape}; expected {(n, x1.shape[1])}")
             if not np.all(np.isfinite(rows)):
                 raise ValueError(f"generator {name!r} returned NaN or infinite values")
-            return rows
+            return host_encode(rows)
 
-        return jax.pure_callback(host, out, _seed(key), X1, X0, vmap_method="sequential")
+        return pure_callback_rows(host, (n, X1.shape[1]), X1.dtype, _seed(key), X1, X0)
 
     return Generator(name, fn, min_rows=min_rows, uses_majority=True)
 

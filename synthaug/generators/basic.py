@@ -203,16 +203,56 @@ class Generator:
             args = args + (jnp.asarray(X_majority, X_minority.dtype),)
         impl = jax.random.key_impl(key) if typed else None
 
+        dtype = X_minority.dtype
+
         def host(kd, x1, *x0):
             k = jax.random.wrap_key_data(np.asarray(kd), impl=impl) if typed else jnp.asarray(kd)
             out = self(k, np.asarray(x1), n, X_majority=np.asarray(x0[0]) if x0 else None)
-            return np.asarray(out, dtype=x1.dtype)
+            return host_encode(np.asarray(out, dtype=dtype))
 
-        shape = jax.ShapeDtypeStruct((n, X_minority.shape[1]), X_minority.dtype)
-        return jax.pure_callback(host, shape, *args, vmap_method="sequential")
+        return pure_callback_rows(host, (n, X_minority.shape[1]), dtype, *args)
 
     def __repr__(self):
         return f"Generator({self.name!r})"
+
+
+def host_encode(rows: np.ndarray) -> np.ndarray:
+    """Host rows as the callback returns them: float64 as uint32 pairs (see :func:`pure_callback_rows`)."""
+    rows = np.ascontiguousarray(rows)
+    return rows.view(np.uint32).reshape(rows.shape + (2,)) if rows.dtype == np.float64 else rows
+
+
+def pure_callback_rows(host, shape, dtype, *args):
+    """``jax.pure_callback`` for a host function returning rows of ``dtype``, exact in float64.
+
+    JAX canonicalises a callback's arguments and result under the 64-bit setting of the
+    thread that runs it, which need not be the caller's: inside ``synthaug.config.x64()``
+    (a thread-local setting) the host function would see float64 inputs as float32 (their
+    precision lost) and a float64 result would fail ("Incorrect output dtype"). float64
+    arrays therefore cross as pairs of uint32 words, which no canonicalisation touches:
+    the arguments are bit-cast here and viewed back as float64 before ``host`` sees them,
+    ``host`` returns :func:`host_encode` of its rows, and those are bit-cast back. ``host``
+    also runs under the caller's 64-bit setting, so JAX code inside it computes in the
+    caller's precision. The values are exact.
+    """
+    from synthaug.config import x64, x64_enabled
+
+    dtype = jnp.dtype(dtype)
+    wide = tuple(jnp.asarray(a).dtype == jnp.float64 for a in args)
+    sent = [jax.lax.bitcast_convert_type(a, jnp.uint32) if w else a for a, w in zip(args, wide)]
+    use_x64 = x64_enabled()
+
+    def wrapped(*xs):
+        xs = [np.ascontiguousarray(x).view(np.float64).reshape(np.shape(x)[:-1]) if w else x
+              for x, w in zip(xs, wide)]
+        with x64(use_x64):
+            return host(*xs)
+
+    if dtype == jnp.float64:
+        spec = jax.ShapeDtypeStruct(tuple(shape) + (2,), jnp.uint32)
+        words = jax.pure_callback(wrapped, spec, *sent, vmap_method="sequential")
+        return jax.lax.bitcast_convert_type(words, jnp.float64)
+    return jax.pure_callback(wrapped, jax.ShapeDtypeStruct(tuple(shape), dtype), *sent, vmap_method="sequential")
 
 
 @partial(jax.jit, static_argnames=("generator", "n_out"))
