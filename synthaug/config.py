@@ -228,8 +228,19 @@ def cpu_devices(n: int) -> None:
     jax.config.update("jax_num_cpu_devices", n)
 
 
-#: Size bound of synthaug's compilation cache directory (least recently used entries go first).
-CACHE_MAX_BYTES = 2 * 1024**3
+def _cache_max_bytes() -> int | None:
+    """``SYNTHAUG_CACHE_MAX_BYTES`` as a positive int (an opt-in size bound of the cache), or None."""
+    raw = os.environ.get("SYNTHAUG_CACHE_MAX_BYTES", "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(float(raw))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(f"SYNTHAUG_CACHE_MAX_BYTES must be a positive number of bytes; got {raw!r}")
+    return value
+
 
 _CACHE_CHOICE: dict = {"enabled": None, "path": None, "set_by_synthaug": None}
 
@@ -273,10 +284,15 @@ def compilation_cache(enable: bool = True, path: str | None = None) -> str | Non
 
     Notes
     -----
-    This sets JAX's ``jax_compilation_cache_dir``,
-    ``jax_persistent_cache_min_compile_time_secs`` (0: every program) and, unless set,
-    ``jax_compilation_cache_max_size`` (:data:`CACHE_MAX_BYTES`, 2 GiB; entries are
-    written under a file lock, so concurrent processes share the directory safely). A cache
+    This sets JAX's ``jax_compilation_cache_dir`` and
+    ``jax_persistent_cache_min_compile_time_secs`` (0: every program). The directory is
+    not bounded (JAX's default): a few kB to a few MB per program; delete it to reclaim
+    the space. ``SYNTHAUG_CACHE_MAX_BYTES`` sets a bound (JAX's ``jax_compilation_cache_max_size``:
+    least recently used entries are evicted, writes take a file lock and needs the
+    ``filelock`` package), at a cost: JAX then reads the access time of every entry on
+    each write, which was measured to slow this project's test suite down (6,800 entries).
+    Processes sharing an unbounded directory are safe: an entry read while another
+    process writes it fails to load, JAX warns and compiles instead. A cache
     directory set by the user (JAX option or ``JAX_COMPILATION_CACHE_DIR``) is never
     replaced by the default one. The cached programs depend on the jaxlib version, the
     CPU and ``XLA_FLAGS``; JAX keys its entries by all three, so a stale entry is never
@@ -312,10 +328,15 @@ def compilation_cache(enable: bool = True, path: str | None = None) -> str | Non
         return None
     if current != path:
         jax.config.update("jax_compilation_cache_dir", path)
-        # bounded on disk (least recently used entries evicted) and written under a file
-        # lock, so concurrent processes (pytest-xdist, Dask workers) never read a partial entry
-        if jax.config.jax_compilation_cache_max_size == -1:
-            jax.config.update("jax_compilation_cache_max_size", CACHE_MAX_BYTES)
+        limit = _cache_max_bytes()
+        if limit is not None and jax.config.jax_compilation_cache_max_size == -1:
+            # opt-in bound: JAX then evicts least recently used entries and writes under a file
+            # lock, but scans the whole directory on every write (O(entries) per compilation)
+            try:
+                import filelock  # noqa: F401  (JAX needs it for a bounded cache)
+            except ImportError:
+                raise ValueError("SYNTHAUG_CACHE_MAX_BYTES needs the filelock package (pip install filelock)") from None
+            jax.config.update("jax_compilation_cache_max_size", limit)
             _add_missing_access_times(path)
         _reset_jax_cache()
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)

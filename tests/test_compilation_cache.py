@@ -72,17 +72,32 @@ def test_the_users_own_cache_directory_is_kept(tmp_path):
     assert _entries(tmp_path / "cache") == []
 
 
-def test_a_cache_written_without_eviction_keeps_working(tmp_path):
-    """Entries of an unbounded cache (earlier versions, plain JAX) have no access-time file; the
-    bounded cache would fail every later write on them unless they get one."""
+def test_a_cache_written_without_eviction_keeps_working_when_bounded(tmp_path):
+    """Entries of an unbounded cache (the default, earlier versions, plain JAX) have no access-time
+    file; a bounded cache (SYNTHAUG_CACHE_MAX_BYTES) would fail every later write on them unless
+    they get one."""
+    pytest.importorskip("filelock")  # in the test extra; JAX needs it for a bounded cache
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / "jit_old-0123456789abcdef-cache").write_bytes(b"not a real executable")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SYNTHAUG_")}
     env["SYNTHAUG_CACHE_DIR"] = str(cache)
+    env["SYNTHAUG_CACHE_MAX_BYTES"] = str(2**30)
     out = subprocess.run([sys.executable, "-c", SCRIPT, "default"], capture_output=True, text=True, env=env,
                          timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "Error writing persistent compilation cache" not in out.stderr
     assert (cache / "jit_old-0123456789abcdef-atime").exists()
     assert len(_entries(cache)) > 1
+    assert all((cache / (name[: -len("-cache")] + "-atime")).exists() for name in _entries(cache))
+
+
+def test_unbounded_by_default_and_a_bad_bound_is_refused(tmp_path):
+    res = _run(tmp_path)
+    assert not any(f.endswith("-atime") for f in os.listdir(tmp_path / "cache"))  # no eviction bookkeeping
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNTHAUG_")}
+    env.update(SYNTHAUG_CACHE_DIR=str(tmp_path / "c2"), SYNTHAUG_CACHE_MAX_BYTES="lots")
+    out = subprocess.run([sys.executable, "-c", SCRIPT, "default"], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode != 0 and "SYNTHAUG_CACHE_MAX_BYTES must be a positive number of bytes" in out.stderr
+    assert res["misses"] > 0
