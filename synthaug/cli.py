@@ -12,6 +12,8 @@ import os
 import sys
 import time
 
+from synthaug.config import ensure_compilation_cache  # loads no JAX
+
 
 class _LazyText(str):
     """A help string computed only when the help is printed (so building the parser, and every
@@ -231,7 +233,7 @@ def _diagnose(args, data) -> int:
     from synthaug.diagnosis import diagnose
 
     X, y, positive = data
-    _enable_compilation_cache()
+    ensure_compilation_cache()  # persist compiled programs across runs
     result = diagnose(X, y, generator=args.generator, model=args.model, method=args.method, folds=args.folds,
                       repeats=args.repeats, crossfit_folds=args.crossfit_folds, minority=positive,
                       standardize=not args.no_standardize, seed=args.seed, progress=not args.no_progress,
@@ -371,18 +373,11 @@ def _bias_correct(args, data) -> int:
     from synthaug.bias_correction.crossval import crossvalidate_bias_correction
 
     X, y, positive = data
-    _enable_compilation_cache()
+    ensure_compilation_cache()  # persist compiled programs across runs
     result = crossvalidate_bias_correction(X, y, generator=args.generator, gamma=args.gamma, folds=args.folds,
                                            repeats=args.repeats, seed=args.seed, ridge=args.ridge, minority=positive,
                                            standardize=not args.no_standardize, progress=not args.no_progress)
     return _report(result, args)
-
-
-def _enable_compilation_cache():
-    """Persist compiled programs across runs (:func:`synthaug.config.ensure_compilation_cache`)."""
-    from synthaug.config import ensure_compilation_cache
-
-    ensure_compilation_cache()
 
 
 def main(argv=None) -> int:

@@ -144,12 +144,13 @@ class Generator:
         n = check_size(n, "n")
         check_key(key)
         concrete = is_concrete(key, X_minority, X_majority)
+        X_host = None  # the concrete rows on the host: checked and padded there, sent to the device once
         if concrete:
             check_features(X_minority, "X_minority", min_rows=self.min_rows)
-            # jax.device_put, not jnp.asarray: the latter compiles a copy program for every new shape
             X_host = np.asarray(X_minority)
             if not np.issubdtype(X_host.dtype, np.floating):
                 X_host = X_host.astype(jnp.result_type(float))
+            # jax.device_put, not jnp.asarray: the latter compiles a copy program for every new shape
             X_minority = jax.device_put(X_host)
         else:
             X_minority = jnp.asarray(X_minority)
@@ -160,7 +161,7 @@ class Generator:
         if not self.traceable and not concrete:
             return self._host_call(key, X_minority, n, X_majority)
         if concrete:
-            check_magnitudes(X_minority, "X_minority")
+            check_magnitudes(X_host, "X_minority")
         if X_minority.shape[0] < self.min_rows:
             raise ValueError(
                 f"generator {self.name!r} needs at least {self.min_rows} minority rows; got {X_minority.shape[0]}"
@@ -168,14 +169,16 @@ class Generator:
         if not self.uses_majority:
             if concrete and self.padded is not None and (
                     self.padded_max_rows is None or row_bucket(X_minority.shape[0]) <= self.padded_max_rows):
-                return self._checked(_bucketed_call(self, key, X_minority, n, host), concrete)
+                return self._checked(_bucketed_call(self, key, X_host, n, host), concrete)
             return self._checked(self.fn(key, X_minority, n), concrete)
         if X_majority is None:
             raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
         if concrete:
             check_features(X_majority, "X_majority")
             check_magnitudes(X_majority, "X_majority")
-        X_majority = jnp.asarray(X_majority, X_minority.dtype)
+            X_majority = jax.device_put(np.asarray(X_majority, X_minority.dtype))
+        else:
+            X_majority = jnp.asarray(X_majority, X_minority.dtype)
         if X_majority.ndim != 2 or X_majority.shape[1] != X_minority.shape[1]:
             raise ValueError(
                 f"X_majority must have {X_minority.shape[1]} columns like X_minority; got shape {X_majority.shape}"
