@@ -25,6 +25,10 @@ global state. What a computation needs is switched on by the caller, as numpyro
   the user cache directory (``$XDG_CACHE_HOME/synthaug/jax``, by default
   ``~/.cache/synthaug/jax``); ``SYNTHAUG_NO_CACHE=1`` or ``compilation_cache(False)``
   turns it off, and a cache directory the user set in JAX is left alone.
+* the compiled programs synthaug holds in memory are bounded (64 by default,
+  :func:`synthaug.core.programs.set_max_programs` or ``SYNTHAUG_MAX_PROGRAMS``; 0 turns
+  the bound off), checked when an entry point returns, so that a long-lived process
+  meeting ever new data shapes keeps its memory maps and memory flat.
 * :func:`resolve_dtype` maps a ``dtype=`` argument to a JAX float dtype and
   refuses float64 when 64-bit mode is off, instead of silently computing in
   float32.
@@ -42,6 +46,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import warnings
 
 __all__ = [
@@ -116,16 +121,35 @@ def uses_x64(fn):
     The previous setting is restored when ``fn`` returns, so a caller's own JAX
     code is not affected. Every synthaug entry point that compiles goes through this
     decorator, so it is also where the persistent compilation cache is switched on
-    (:func:`ensure_compilation_cache`: once per process, unless turned off).
+    (:func:`ensure_compilation_cache`: once per process, unless turned off) and where,
+    when the outermost entry point returns, the compiled programs synthaug holds in
+    memory are kept within their bound (:func:`synthaug.core.programs.evict`).
     """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         ensure_compilation_cache()
-        with x64(True):
-            return fn(*args, **kwargs)
+        _DEPTH.n = getattr(_DEPTH, "n", 0) + 1
+        try:
+            with x64(True):
+                return fn(*args, **kwargs)
+        finally:
+            _DEPTH.n -= 1
+            if _DEPTH.n == 0:
+                from synthaug.core.programs import evict
+
+                evict()
 
     return wrapper
+
+
+#: Nesting depth of :func:`uses_x64` calls in this thread (eviction runs when the outermost returns).
+_DEPTH = threading.local()
+
+
+def in_entry_point() -> bool:
+    """True while a synthaug entry point (a :func:`uses_x64` call) runs in this thread."""
+    return getattr(_DEPTH, "n", 0) > 0
 
 
 def _backend_started() -> bool:

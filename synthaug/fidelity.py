@@ -89,11 +89,27 @@ def _pair(X, Y, min_rows=1):
     return jnp.asarray(X, dt), jnp.asarray(Y, dt)
 
 
+def _pow2_scale(Z):
+    """A power of two near ``max |Z|`` (1 for an all-zero ``Z``).
+
+    Dividing by it is exact in binary floating point, so every kernel statistic computed
+    on ``Z / s`` with bandwidth ``h / s`` is bit for bit the one computed on ``Z`` with
+    ``h`` wherever the latter does not overflow, and stays finite where squared distances
+    of ``Z`` itself would overflow (entries near 1e300) or underflow (near 1e-300).
+    """
+    top = jnp.max(jnp.abs(Z))
+    top = jnp.where(jnp.isfinite(top) & (top > 0), top, jnp.ones_like(top))
+    _, exponent = jnp.frexp(top)
+    return jnp.ldexp(jnp.ones_like(top), exponent)
+
+
 def _median_offdiag_dist(Z):
-    """Median Euclidean distance over the distinct pairs i < j of the rows of Z."""
+    """Median Euclidean distance over the distinct pairs i < j of the rows of Z (scale-safe)."""
     n = Z.shape[0]
     iu = jnp.triu_indices(n, 1)
-    return jnp.median(jnp.sqrt(sq_distances(Z, Z)[iu]))
+    s = _pow2_scale(Z)
+    Zs = Z / s
+    return jnp.median(jnp.sqrt(sq_distances(Zs, Zs)[iu])) * s
 
 
 def median_bandwidth(X, Y=None):
@@ -101,7 +117,18 @@ def median_bandwidth(X, Y=None):
     Z = jnp.asarray(X) if Y is None else jnp.concatenate([jnp.asarray(X), jnp.asarray(Y)])
     if Z.shape[0] < 2:
         raise ValueError("the median heuristic needs at least 2 pooled rows")
-    return _median_offdiag_dist(Z)
+    return _jit_median_offdiag_dist(Z)
+
+
+_jit_median_offdiag_dist = jax.jit(_median_offdiag_dist)
+
+
+def _scaled_kernel(Z, h):
+    """The zero-diagonal Gaussian kernel matrix of the rows of ``Z`` (scale-safe, see :func:`_pow2_scale`)."""
+    s = _pow2_scale(Z)
+    Zs = Z / s
+    hs = h / s
+    return _gauss(sq_distances(Zs, Zs), hs) * (1.0 - jnp.eye(Z.shape[0], dtype=Z.dtype))
 
 
 def _gauss(d2, h):
@@ -121,8 +148,7 @@ def _mmd2_from_kernel(K0, s):
 @jax.jit
 def _mmd2(X, Y, h):
     Z = jnp.concatenate([X, Y])
-    K0 = _gauss(sq_distances(Z, Z), h)
-    K0 = K0 * (1.0 - jnp.eye(Z.shape[0], dtype=Z.dtype))
+    K0 = _scaled_kernel(Z, h)
     s = (jnp.arange(Z.shape[0]) < X.shape[0]).astype(Z.dtype)
     return _mmd2_from_kernel(K0, s)
 
@@ -156,7 +182,7 @@ class MMDResult(NamedTuple):
 @partial(jax.jit, static_argnames=("n_x", "n_permutations"))
 def _mmd_perm(key, Z, h, n_x: int, n_permutations: int):
     N = Z.shape[0]
-    K0 = _gauss(sq_distances(Z, Z), h) * (1.0 - jnp.eye(N, dtype=Z.dtype))
+    K0 = _scaled_kernel(Z, h)
     s0 = (jnp.arange(N) < n_x).astype(Z.dtype)
     stat = _mmd2_from_kernel(K0, s0)
     keys = jax.random.split(key, n_permutations)

@@ -20,6 +20,11 @@ os.environ.pop("SYNTHAUG_NO_CACHE", None)
 SUITE_CACHE_DIR = os.environ.get("SYNTHAUG_TEST_CACHE_DIR") or os.path.join(
     tempfile.gettempdir(), f"synthaug-pytest-jax-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
 os.environ["SYNTHAUG_CACHE_DIR"] = SUITE_CACHE_DIR
+# The bound on compiled programs held in memory (synthaug.core.programs) is off for the
+# suite: tests that count compilations in-process would otherwise see a program evicted by
+# an unrelated test's call; the suite clears JAX's caches per module instead (below).
+# tests/core/test_programs.py sets bounds explicitly.
+os.environ["SYNTHAUG_MAX_PROGRAMS"] = "0"
 
 from hypothesis import HealthCheck, settings
 

@@ -691,3 +691,38 @@ def test_cli_output_paths_are_checked_first(tmp_path):
     _one_line(_cli("simulate", "biased-aligned", "--out", str(missing / "r.json")), "does not exist")
     _one_line(_cli("simulate", "biased-aligned", "--plot", str(tmp_path)), "is a directory")
     assert time.perf_counter() - t0 < 60  # four interpreters, no computation
+
+
+def _nan_above(limit):
+    """A traceable generator whose draws of more than ``limit`` rows are NaN (smooth below)."""
+    import jax.numpy as jnp
+
+    from synthaug.generators import Generator
+
+    def fn(key, X, n):
+        rows = X[jax.random.randint(key, (n,), 0, X.shape[0])]
+        return jnp.full((n, X.shape[1]), jnp.nan, X.dtype) if n > limit else rows
+
+    return Generator(f"nan-above-{limit}", fn)
+
+
+def test_diagnose_stage_flags_name_the_generator_and_the_stage():
+    """Inside the jitted stages a generator cannot raise: each stage returns a finiteness flag of the
+    rows it drew and the host raises naming the stage (before: only a vague NaN-loss message, or a
+    diagnosis built on NaN moments)."""
+    from synthaug import diagnose
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    y = np.r_[np.zeros(70, int), np.ones(20, int)]
+    with pytest.raises(ValueError, match=r"generator 'nan-above-0' returned NaN or infinite rows in the "
+                                         r"cross-fitted mismatch stage"):
+        diagnose(X, y, generator=_nan_above(0), fidelity=False, progress=False)
+    # the cross-fit draws gap_fold (about a third of 50) rows, the CV pools about 1.5 * 40: only the CV is NaN
+    with pytest.raises(ValueError, match=r"generator 'nan-above-50' returned NaN or infinite rows in the "
+                                         r"cross-validation stage"):
+        diagnose(X, y, generator=_nan_above(50), method="vtss", fidelity=False, progress=False)
+    from synthaug import select_size
+
+    with pytest.raises(ValueError, match=r"in the cross-validation stage"):
+        select_size(X, y, generator=_nan_above(50), progress=False)

@@ -35,6 +35,30 @@ def test_mmd2_matches_definition_and_median_bandwidth():
     np.testing.assert_allclose(float(res.mmd2), _mmd2_bruteforce(X, Y, h), rtol=1e-10)
 
 
+@pytest.mark.parametrize("scale", [2.0 ** 900, 2.0 ** -900, 1e300, 1e-300])
+def test_mmd_is_scale_safe(scale):
+    # The Gaussian-kernel MMD with the median bandwidth is invariant under a common
+    # rescaling of both samples; at 1e300 the squared distances themselves overflow
+    # (the statistic was NaN before) and at 1e-300 they underflow to 0. A power of two
+    # rescales exactly in binary floating point, so those cases must agree bit for bit.
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(9, 3)), rng.normal(size=(8, 3)) + 0.5
+    ref_h = float(fd.median_bandwidth(X, Y))
+    ref = float(fd.mmd2_unbiased(X, Y))
+    ref_test = fd.mmd_test(jax.random.key(3), X, Y, n_permutations=19)
+    h = float(fd.median_bandwidth(X * scale, Y * scale))
+    got = float(fd.mmd2_unbiased(X * scale, Y * scale))
+    got_given = float(fd.mmd2_unbiased(X * scale, Y * scale, bandwidth=ref_h * scale))
+    got_test = fd.mmd_test(jax.random.key(3), X * scale, Y * scale, n_permutations=19)
+    exact = np.log2(scale).is_integer()
+    rtol = 0.0 if exact else 1e-12
+    np.testing.assert_allclose(h, ref_h * scale, rtol=rtol)
+    for value in (got, got_given, float(got_test.mmd2)):
+        assert np.isfinite(value)
+        np.testing.assert_allclose(value, ref, rtol=rtol if exact else 1e-10, atol=0 if exact else 1e-14)
+    assert float(got_test.p_value) == float(ref_test.p_value)
+
+
 def test_mmd_null_near_zero_and_pvalues_calibrated():
     # Under H0 (both samples N(0, I_2)) the U-statistic has mean 0 and the permutation
     # p-value is uniform on {1/(B+1), ..., 1}, so P(p <= a) = a exactly for a*(B+1) integer.

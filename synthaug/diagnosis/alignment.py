@@ -68,6 +68,9 @@ class Mismatch(NamedTuple):
     sigma1: jax.Array
     sigma_syn: jax.Array
     g_psi_folds: jax.Array
+    #: True when every synthetic row drawn for the cross-fit was finite (the stage-level
+    #: flag: a traced generator cannot raise, so the host checks it and raises).
+    finite_synthetic: jax.Array = True
 
 
 def crossfit_mismatch(model, aux, generator, key, X0, X1, folds: Folds) -> Mismatch:
@@ -87,10 +90,10 @@ def crossfit_mismatch(model, aux, generator, key, X0, X1, folds: Folds) -> Misma
         ms, Ss, _ = glm_moments(loss, featurize(syn), theta, jnp.ones(gap_fold))
         m1, S1, H1 = glm_moments(loss, featurize(X1[va1]), theta, jnp.ones(va1.shape[0]))
         _, S0, H0 = glm_moments(loss, featurize(X0[va0]), theta, jnp.zeros(va0.shape[0]))
-        return ms - m1, 0.5 * (H0 + H1), S0, S1, Ss
+        return ms - m1, 0.5 * (H0 + H1), S0, S1, Ss, jnp.all(jnp.isfinite(syn))
 
-    g, H, S0, S1, Ss = jax.vmap(one)(keys, *folds)
-    return Mismatch(g.mean(0), H.mean(0), S0.mean(0), S1.mean(0), Ss.mean(0), g)
+    g, H, S0, S1, Ss, finite = jax.vmap(one)(keys, *folds)
+    return Mismatch(g.mean(0), H.mean(0), S0.mean(0), S1.mean(0), Ss.mean(0), g, jnp.all(finite))
 
 
 def alignment(g_phi, g_psi):

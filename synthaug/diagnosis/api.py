@@ -56,7 +56,14 @@ from synthaug.core.validation import (
 )
 from synthaug.data.prepare import PreparedData, prepare_data
 from synthaug.diagnosis.result import Diagnosis, SizeSelection, curve_rows, finite_or_none
-from synthaug.diagnosis.stages import run_cv, stage_diagnostics, stage_keys, stage_prepare, stage_refit
+from synthaug.diagnosis.stages import (
+    check_stage_finite,
+    run_cv,
+    stage_diagnostics,
+    stage_keys,
+    stage_prepare,
+    stage_refit,
+)
 from synthaug.diagnosis.symmetry import wald_cutoff, wald_p_value
 from synthaug.diagnosis.vtss import REGIMES, VTSS_GRID, sizes_from_gammas, tg_candidates_host
 from synthaug.generators.adapters import as_generator
@@ -288,6 +295,7 @@ def diagnose(
     # one transfer of the small results; everything below is host arithmetic (no eager JAX ops,
     # each of which would be one more program to trace, compile or load)
     test, mm, cos, rho, denom, theory, gqs, separable = jax.device_get(host)
+    check_stage_finite(mm.finite_synthetic, gen, "cross-fitted mismatch")
     bar.update(1)
     df = int(test.df)
     warnings = []

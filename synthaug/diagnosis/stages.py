@@ -30,7 +30,7 @@ from synthaug.diagnosis.symmetry import pilot_fit, symmetry_test
 from synthaug.diagnosis.vtss import cv_losses
 
 __all__ = ["stage_keys", "stage_prepare", "stage_diagnostics", "stage_cv", "stage_refit_pool", "stage_refit",
-           "pad_candidates", "run_cv"]
+           "pad_candidates", "run_cv", "check_stage_finite"]
 
 
 @partial(jax.jit, static_argnames=("repeats",))
@@ -94,14 +94,30 @@ def stage_diagnostics(model, generator, key, X0, X1, crossfit_folds):
 
 @partial(jax.jit, static_argnames=("model", "generator", "folds", "pool_size"))
 def stage_cv(model, generator, key, X0, X1, aux, candidates, folds, pool_size):
-    """Cross-validated balanced losses, shape (folds, len(candidates)), of one repeat.
+    """Cross-validated balanced losses, shape (folds, len(candidates)), of one repeat, and the finiteness flag.
 
     ``candidates`` (traced) are synthetic sizes of at most ``pool_size`` (static) rows;
-    see :func:`synthaug.diagnosis.vtss.cv_losses`.
+    see :func:`synthaug.diagnosis.vtss.cv_losses`. Returns ``(losses, finite)``:
+    ``finite`` is True when every synthetic row the stage drew was finite.
     """
     k_folds, k_cv = jax.random.split(key)
     f = stratified_folds(k_folds, X0.shape[0], X1.shape[0], folds)
-    return cv_losses(model, aux, generator, k_cv, X0, X1, candidates, f, pool_size)
+    return cv_losses(model, aux, generator, k_cv, X0, X1, candidates, f, pool_size, with_flag=True)
+
+
+def check_stage_finite(finite, generator, stage: str) -> None:
+    """Host side of a stage's finiteness flag: refuse non-finite synthetic rows with a clear error.
+
+    Raises
+    ------
+    ValueError
+        Naming the generator and the stage, when ``finite`` is False.
+    """
+    if not bool(finite):
+        raise ValueError(
+            f"generator {getattr(generator, 'name', generator)!r} returned NaN or infinite rows in the {stage} "
+            "stage; the data may be badly scaled (standardise them) or a generator parameter (a learning rate, "
+            "a bandwidth) too large")
 
 
 @partial(jax.jit, static_argnames=("model", "generator", "pool_size"))
@@ -146,7 +162,8 @@ def run_cv(model, generator, key, X0, X1, aux, cands, folds: int, repeats: int, 
     padded = pad_candidates(cands)  # NumPy: jit transfers it, no eager program
     for r in range(repeats):
         k = jax.random.fold_in(key, r) if repeat_keys is None else repeat_keys[r]
-        L = stage_cv(model, generator, k, X0, X1, aux, padded, folds, bucket(int(max(cands))))
+        L, finite = stage_cv(model, generator, k, X0, X1, aux, padded, folds, bucket(int(max(cands))))
+        check_stage_finite(finite, generator, "cross-validation")
         losses.append(np.asarray(L)[:, : len(cands)])
         if bar is not None:
             bar.update(1)

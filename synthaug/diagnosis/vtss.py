@@ -130,11 +130,15 @@ def balanced_validation_loss(model, aux, params, V0, V1):
     return 0.5 * jnp.mean(l0) + 0.5 * jnp.mean(l1)
 
 
-def cv_losses(model, aux, generator, key, X0, X1, candidates, folds: Folds, pool_size: int):
+def cv_losses(model, aux, generator, key, X0, X1, candidates, folds: Folds, pool_size: int,
+              with_flag: bool = False):
     """Balanced validation loss per fold and candidate, shape (F, C).
 
     ``candidates`` are sizes on the full-data scale (may be traced); ``pool_size``
-    (static) must be at least their maximum.
+    (static) must be at least their maximum. With ``with_flag=True`` the result is
+    ``(losses, finite)``, ``finite`` being True when every synthetic row drawn in every
+    fold was finite (a traced generator cannot raise: the caller checks the flag on the
+    host).
     """
     n0t, n1t = folds.train0.shape[1], folds.train1.shape[1]
     gap = X0.shape[0] - X1.shape[0]
@@ -156,9 +160,10 @@ def cv_losses(model, aux, generator, key, X0, X1, candidates, folds: Folds, pool
         pool = generator(kg, A1, pool_f, X_majority=A0)
         params = model.fit_sizes(aux, kf, jnp.concatenate([A0, A1]), yt, pool, cand_f[order])
         losses = jax.vmap(lambda p: balanced_validation_loss(model, aux, p, X0[va0], X1[va1]))(params)
-        return losses[inverse]
+        return losses[inverse], jnp.all(jnp.isfinite(pool))
 
-    return jax.vmap(one)(keys, *folds)
+    losses, finite = jax.vmap(one)(keys, *folds)
+    return (losses, jnp.all(finite)) if with_flag else losses
 
 
 def cv_curve(losses):

@@ -59,7 +59,9 @@ from synthaug.core.buckets import (
     pad_rows_host,
     row_bucket,
 )
+from synthaug.config import in_entry_point
 from synthaug.core.knn import _smallest_k, default_block_size, knn, sq_distances
+from synthaug.core.programs import evict as evict_programs
 from synthaug.core.validation import (
     check_allocation,
     check_features,
@@ -192,6 +194,8 @@ class Generator:
         :func:`finite_flag` is the flag they return with the rows."""
         if concrete and is_concrete(out):
             check_finite_output(out, f"generator {self.name!r}")
+            if not in_entry_point():  # a direct call: keep the compiled programs within their bound
+                evict_programs()
         return out
 
     def _host_call(self, key, X_minority, n, X_majority):

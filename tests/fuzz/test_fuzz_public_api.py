@@ -414,8 +414,6 @@ def test_fidelity(fn, variant):
         A, B = X[y == 1], X[y == 0]
     else:
         A, B = X[N0:], X[:N0]
-    if fn == "mmd2_unbiased" and variant == "scale-1e300":
-        pytest.xfail("mmd2_unbiased: squared distances overflow at 1e300 (NaN); not yet checked")
     _record(f"{fn}[{variant}]", lambda: getattr(fidelity, fn)(A, B), (A, B),
             lambda r: None if fz.all_finite(r if not hasattr(r, "_asdict") else r._asdict()) else "non-finite")
 
