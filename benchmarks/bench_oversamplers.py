@@ -15,7 +15,15 @@ SMOTE              ``SMOTE(k_neighbors=5)``                    ``SMOTESampler(k_
 Borderline-SMOTE   ``BorderlineSMOTE(k_neighbors=5,            ``BorderlineSMOTESampler(k_neighbors=5,
                    m_neighbors=10, kind="borderline-1")``      m_neighbors=10, kind=1)``
 ADASYN             ``ADASYN(n_neighbors=5)``                   ``ADASYNSampler(n_neighbors=5)``
+SVM-SMOTE          ``SVMSMOTE(k_neighbors=5,                   ``SVMSMOTESampler(k_neighbors=5,
+                   m_neighbors=10)``                           m_neighbors=10)``
+KMeans-SMOTE       ``KMeansSMOTE(k_neighbors=2,                ``KMeansSMOTESampler(k_neighbors=2,
+                   cluster_balance_threshold=0.1)``            cluster_balance_threshold=0.1)``
 =================  ==========================================  =====================================
+
+SVM-SMOTE (one of imbalanced-learn's slow samplers: it trains an SVC) is not in the default
+``--methods``: at 100 000 rows the SVC alone takes minutes in both libraries (the same libsvm
+fit), so time it at a smaller ``--n``.
 
 Timing: ``fit_resample`` wall time (``time.perf_counter``; synthaug's output is
 a NumPy array, so the device work is finished). synthaug's **first call**
@@ -55,11 +63,12 @@ synthaug.config.enable_x64()  # this script computes in float64
 import imblearn
 import jax
 import sklearn
-from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
+from imblearn.over_sampling import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
 from synthaug.estimators.oversamplers import ADASYNSampler, BorderlineSMOTESampler, SMOTESampler
+from synthaug.estimators.smote_variants import KMeansSMOTESampler, SVMSMOTESampler
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -70,7 +79,17 @@ METHODS = {
         lambda s: BorderlineSMOTESampler(k_neighbors=5, m_neighbors=10, kind=1, random_state=s),
     ),
     "ADASYN": (lambda s: ADASYN(n_neighbors=5, random_state=s), lambda s: ADASYNSampler(n_neighbors=5, random_state=s)),
+    # the same SVC (libsvm, on the host) in both; its training dominates and grows about as n**2
+    "SVM-SMOTE": (lambda s: SVMSMOTE(k_neighbors=5, m_neighbors=10, random_state=s),
+                  lambda s: SVMSMOTESampler(k_neighbors=5, m_neighbors=10, random_state=s)),
+    # 8 clusters each: imbalanced-learn's MiniBatchKMeans, synthaug's JAX Lloyd k-means; threshold 0.1 so that
+    # the 10 % minority has clusters to use
+    "KMeans-SMOTE": (lambda s: KMeansSMOTE(k_neighbors=2, cluster_balance_threshold=0.1, random_state=s),
+                     lambda s: KMeansSMOTESampler(k_neighbors=2, cluster_balance_threshold=0.1, random_state=s)),
 }
+#: Run by default: SVM-SMOTE's SVC takes minutes at the default 100 000 rows (ask for it with
+#: ``--methods SVM-SMOTE --n 20000``).
+DEFAULT_METHODS = ("SMOTE", "Borderline-SMOTE-1", "ADASYN", "KMeans-SMOTE")
 
 
 def _timed(make, seed, X, y, threads=None):
@@ -89,7 +108,7 @@ def main(argv=None):
     ap.add_argument("--minority", type=float, default=0.1)
     ap.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--methods", nargs="*", default=list(METHODS))
+    ap.add_argument("--methods", nargs="*", default=list(DEFAULT_METHODS), choices=list(METHODS))
     ap.add_argument("--out", default=str(RESULTS / "oversamplers_speed"))
     args = ap.parse_args(argv)
 

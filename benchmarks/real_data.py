@@ -65,7 +65,8 @@ import synthaug.config  # noqa: E402, I001
 
 synthaug.config.cpu_workarounds()  # before the first JAX computation
 synthaug.config.enable_x64()  # this script computes in float64
-from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
+from imblearn.over_sampling import ADASYN, SMOTE, SVMSMOTE, BorderlineSMOTE, KMeansSMOTE
+from imblearn.combine import SMOTEENN, SMOTETomek
 from scipy import stats
 from sklearn import datasets as skd
 from sklearn.ensemble import RandomForestClassifier
@@ -80,6 +81,8 @@ from tqdm import tqdm
 from synthaug.estimators import GKSMOTESampler as GKSMOTE, LEOCVAESampler as LEOCVAE, MOMSSampler as MOMS
 from synthaug.estimators.oversamplers import (ADASYNSampler, BorderlineSMOTESampler, GaussianMixtureSampler,
                                    RandomOversamplingSampler, SMOTESampler, SmoothedBootstrapSampler)
+from synthaug.estimators.smote_variants import KMeansSMOTESampler, SVMSMOTESampler
+from synthaug.estimators.combined import SMOTEENNSampler, SMOTETomekSampler  # SMOTEN: no categorical data set here
 
 RESULTS = Path(__file__).resolve().parent / "results"
 METRICS = ("balanced_accuracy", "mcc", "auprc", "g_mean", "f1")
@@ -100,6 +103,14 @@ OVERSAMPLERS = {
     "imblearn-SMOTE": lambda s: SMOTE(random_state=s),
     "imblearn-Borderline": lambda s: BorderlineSMOTE(random_state=s),
     "imblearn-ADASYN": lambda s: ADASYN(random_state=s),
+    "synthaug-SVM-SMOTE": lambda s: SVMSMOTESampler(random_state=s),
+    "synthaug-KMeans-SMOTE": lambda s: KMeansSMOTESampler(random_state=s),
+    "imblearn-SVM-SMOTE": lambda s: SVMSMOTE(random_state=s),
+    "imblearn-KMeans-SMOTE": lambda s: KMeansSMOTE(random_state=s),
+    "synthaug-SMOTETomek": lambda s: SMOTETomekSampler(random_state=s),
+    "synthaug-SMOTEENN": lambda s: SMOTEENNSampler(random_state=s),
+    "imblearn-SMOTETomek": lambda s: SMOTETomek(random_state=s),
+    "imblearn-SMOTEENN": lambda s: SMOTEENN(random_state=s),
 }
 #: The methods with an imbalanced-learn counterpart, and those references (cheap: the default for extra seeds).
 CLASSIC = ("none", "synthaug-SMOTE", "synthaug-Borderline", "synthaug-ADASYN", "imblearn-SMOTE",
@@ -257,8 +268,9 @@ def summarise(df: pd.DataFrame, order=None) -> str:
     overall = df.groupby("oversampler")[list(METRICS)].mean()
     for o in order:
         lines.append(f"| {o} | " + " | ".join(f"{overall.loc[o, m]:.3f}" for m in METRICS) + " |")
-    pairs = [("synthaug-SMOTE", "imblearn-SMOTE"), ("synthaug-Borderline", "imblearn-Borderline"),
-             ("synthaug-ADASYN", "imblearn-ADASYN")]
+    # Every method run under both names is compared (SMOTE, Borderline, ADASYN, SVM-SMOTE, ...).
+    pairs = [(o, "imblearn-" + o.split("-", 1)[1]) for o in order
+             if o.startswith("synthaug-") and "imblearn-" + o.split("-", 1)[1] in order]
     lines += ["", "synthaug against imbalanced-learn, same method: mean difference (synthaug − imblearn) over the "
               "(data set, classifier) blocks and the two-sided Wilcoxon signed-rank p-value:", "",
               "| pair | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]

@@ -8,6 +8,10 @@ tests run every one of them through scikit-learn's and imbalanced-learn's checks
 Modules: :mod:`~synthaug.estimators.base` (the shared sampler base and helpers),
 :mod:`~synthaug.estimators._docs` (the shared parameter documentation),
 :mod:`~synthaug.estimators.oversamplers` (SMOTE family and classical oversamplers),
+:mod:`~synthaug.estimators.smote_variants` (SVM-SMOTE, KMeans-SMOTE),
+:mod:`~synthaug.estimators.smoten` (:class:`SMOTENSampler`, categorical features only),
+:mod:`~synthaug.estimators.combined` (:class:`SMOTETomekSampler`, :class:`SMOTEENNSampler`:
+SMOTE followed by a cleaning rule on the real and synthetic rows),
 :mod:`~synthaug.estimators.recent` (GK-SMOTE, MOMS, LEO-CVAE),
 :mod:`~synthaug.estimators.vtss` (:class:`VTSSSampler`),
 :mod:`~synthaug.estimators.kotaro` (:class:`KOTAROClassifier`),
@@ -36,6 +40,9 @@ from synthaug.estimators.oversamplers import (
     SmoothedBootstrapSampler,
 )
 from synthaug.estimators.recent import GKSMOTESampler, LEOCVAESampler, MOMSSampler
+from synthaug.estimators.combined import SMOTEENNSampler, SMOTETomekSampler
+from synthaug.estimators.smote_variants import KMeansSMOTESampler, SVMSMOTESampler
+from synthaug.estimators.smoten import SMOTENSampler
 from synthaug.estimators.vtss import VTSSSampler
 
 # The base classes and helpers for writing an estimator (DenseOverSampler,
@@ -49,12 +56,17 @@ __all__ = [
     "BorderlineSMOTESampler",
     "ADASYNSampler",
     "SMOTENCSampler",
+    "SMOTENSampler",
+    "SMOTETomekSampler",
+    "SMOTEENNSampler",
     "SmoothedBootstrapSampler",
     "GaussianMixtureSampler",
     "RandomOversamplingSampler",
     "GKSMOTESampler",
     "MOMSSampler",
     "LEOCVAESampler",
+    "SVMSMOTESampler",
+    "KMeansSMOTESampler",
     "VTSSSampler",
     "KOTAROClassifier",
     "BiasCorrectedClassifier",

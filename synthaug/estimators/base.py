@@ -234,6 +234,29 @@ def _nullable_to_float(X):
     return X.astype({c: "float64" for c in cols})
 
 
+def check_single_target(y, estimator_name: str) -> None:
+    """Refuse a 2-D ``y`` of several columns (multilabel / multioutput) before any other check.
+
+    A column vector of shape (n, 1) is left to scikit-learn's validation (which ravels it
+    with a warning). The message starts with imbalanced-learn's wording, so code and
+    checks written against its classifiers see the same error.
+
+    Raises
+    ------
+    ValueError
+        Naming the estimator and the shape of ``y``.
+    """
+    shape = getattr(y, "shape", None)
+    if shape is None:
+        try:
+            shape = np.asarray(y).shape  # __array__, not the array-function protocol
+        except (TypeError, ValueError):  # ragged or odd input: left to scikit-learn's validation
+            return
+    if len(shape) == 2 and shape[1] > 1:
+        raise ValueError(f"Multilabel and multioutput targets are not supported. {estimator_name} is a binary "
+                         f"classifier: y must be one label per row (1-D), got shape {tuple(shape)}")
+
+
 def _non_numeric_columns(X):
     """Names/indices of columns that are not numeric (pandas dtypes, or array entries that are not numbers)."""
     if hasattr(X, "dtypes") and hasattr(X, "columns"):

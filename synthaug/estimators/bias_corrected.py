@@ -139,8 +139,9 @@ class BiasCorrectedClassifier(ClassifierMixin, BaseEstimator):
 
     @uses_x64
     def fit(self, X, y):
-        from synthaug.estimators.base import _non_numeric_columns
+        from synthaug.estimators.base import _non_numeric_columns, check_single_target
 
+        check_single_target(y, "BiasCorrectedClassifier")
         bad = _non_numeric_columns(X)
         if bad:
             raise ValueError(f"BiasCorrectedClassifier works on numeric columns only, but column(s) {bad} are "

@@ -241,9 +241,10 @@ class KOTAROClassifier(ClassifierMixin, BaseEstimator):
         set_params_from_init(self, locals())
 
     def fit(self, X, y):
-        from synthaug.estimators.base import _non_numeric_columns
+        from synthaug.estimators.base import _non_numeric_columns, check_single_target
 
         self._validate_params()
+        check_single_target(y, "KOTAROClassifier")
         bad = _non_numeric_columns(X)
         if bad:
             raise ValueError(f"KOTAROClassifier works on numeric columns only, but column(s) {bad} are categorical "

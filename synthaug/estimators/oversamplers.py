@@ -619,7 +619,14 @@ class SmoothedBootstrapSampler(GeneratorSampler):
     Parameters
     ----------
     shrink : float, default=1.0
-        Multiplier of Silverman's bandwidth (``0`` is random oversampling).
+        Multiplier of the bandwidth (``0`` is random oversampling).
+
+    bandwidth : {"class", "imblearn"}, default="class"
+        ``"class"``: Silverman's normal-reference rule for the class being sampled,
+        :math:`(4 / ((d + 2) n_c))^{1/(d + 4)}` times the class's standard deviations
+        (``ddof=1``). ``"imblearn"``: imbalanced-learn's rule
+        (``RandomOverSampler(shrinkage=shrink)``), the same formula with the row count
+        of all classes and ``ddof=0``, a narrower kernel for a small class.
 
     {sampler_parameters}
 
@@ -656,10 +663,11 @@ class SmoothedBootstrapSampler(GeneratorSampler):
     """
 
     _generator_name = "smoothed-bootstrap"
-    _parameter_constraints: dict = {**GeneratorSampler._parameter_constraints, "shrink": [NON_NEGATIVE]}
+    _parameter_constraints: dict = {**GeneratorSampler._parameter_constraints, "shrink": [NON_NEGATIVE],
+                                    "bandwidth": [StrOptions({"class", "imblearn"})]}
 
-    def __init__(self, *, shrink=1.0, sampling_strategy="auto", n_synthetic=None, gap_multiple=None,
-                 random_state=None):
+    def __init__(self, *, shrink=1.0, bandwidth="class", sampling_strategy="auto", n_synthetic=None,
+                 gap_multiple=None, random_state=None):
         set_params_from_init(self, locals())
 
 

@@ -52,6 +52,11 @@ GENERATOR_FACTORIES: dict = {
     "smoothed-bootstrap": "synthaug.generators.kde:smoothed_bootstrap",
     "kde": "synthaug.generators.kde:smoothed_bootstrap",
     "gmm": "synthaug.generators.mixture:gaussian_mixture",
+    "svm-smote": "synthaug.generators.svm_smote:svm_smote",
+    "kmeans-smote": "synthaug.generators.kmeans_smote:kmeans_smote",
+    "smoten": "synthaug.generators.smoten:smoten",
+    "smote-tomek": "synthaug.generators.smote_cleaning:smote_tomek",
+    "smote-enn": "synthaug.generators.smote_cleaning:smote_enn",
 }
 GENERATOR_NAMES = tuple(GENERATOR_FACTORIES)
 
@@ -153,6 +158,8 @@ def make_generator(name: str, **params):
 
 def _kind(default):
     """The type a parameter with this default must have: (label, test) or None (no check)."""
+    if isinstance(default, str) and default == "auto":  # "auto" or a number (KMeans-SMOTE): the factory checks
+        return None
     if isinstance(default, bool):
         return "a boolean (True or False)", lambda v: isinstance(v, (bool, np.bool_))
     if isinstance(default, numbers.Integral):
