@@ -24,8 +24,11 @@ reproduces the other's numbers:
 ``"kmeans++"`` (the default; registry name ``"gmm"``, :func:`gaussian_mixture`)
   Means by k-means++ seeding (Arthur & Vassilvitskii, 2007, "k-means++: The Advantages
   of Careful Seeding", SODA), the pooled covariance plus ridge for every component,
-  equal weights; ridge :math:`\lambda = \texttt{reg\_covar}\cdot\overline{\mathrm{var}}(x)`
-  relative to the mean column variance (scale-free). Iterations stop when the mean
+  equal weights; ridge :math:`\lambda = \max(\texttt{reg\_covar}, 10\,d\,\epsilon)\cdot
+  \overline{\mathrm{var}}(x)` relative to the mean column variance (scale-free), with
+  :math:`\epsilon` the machine epsilon of the data's dtype: the floor binds in float32 only
+  (:math:`2.4\cdot10^{-5}` for :math:`d = 20`), where a ridge of :math:`10^{-6}` is below the
+  rounding of the covariance sums and a shrinking component's Cholesky factor could fail. Iterations stop when the mean
   log-likelihood changes by less than ``tol`` or after ``max_iter``; the trace is
   returned by :func:`fit_gmm` (EM never decreases it, up to the ridge, which the tests
   check).
@@ -139,7 +142,11 @@ def _em(key, X, n_components: int, cov_type: str, max_iter: int, early_stop: boo
     K = n_components
     pooled = jnp.cov(X, rowvar=False).reshape(d, d)
     if em == "kmeans++":
-        reg = reg_covar * jnp.mean(jnp.var(X, axis=0)) + jnp.finfo(X.dtype).tiny
+        # at least 10·d·eps of the dtype: in float32 a ridge of 1e-6 is below the rounding of the
+        # covariance sums, and a component shrinking onto a few rows then loses positive definiteness
+        # (NaN Cholesky); in float64 the floor (about 1e-14 for d = 20) never binds
+        rel = jnp.maximum(jnp.asarray(reg_covar, X.dtype), 10 * d * jnp.finfo(X.dtype).eps)
+        reg = rel * jnp.mean(jnp.var(X, axis=0)) + jnp.finfo(X.dtype).tiny
         means0 = _kmeanspp(key, X, K)
         logw0 = jnp.log(jnp.full((K,), 1.0 / K, X.dtype))
     else:
