@@ -89,6 +89,15 @@ def _build_parser() -> argparse.ArgumentParser:
     s.add_argument("--devices", default=None, metavar="N|all",
                    help="lay the replications out over N devices (or all); on CPU this creates N host devices "
                         "sharing the cores (default 1)")
+    s.add_argument("--coordinator", default=None, metavar="HOST:PORT",
+                   help="join a multi-process run (jax.distributed) coordinated by process 0 at HOST:PORT; "
+                        "start the same command in every process with its --process-id; the replications "
+                        "run over the devices of all processes (--devices N: N CPU devices per process) and "
+                        "process 0 prints and writes the results")
+    s.add_argument("--num-processes", type=int, default=None, metavar="N",
+                   help="processes in the --coordinator run")
+    s.add_argument("--process-id", type=int, default=None, metavar="I",
+                   help="this process's rank in the --coordinator run, 0 .. N-1 (0 hosts the coordinator)")
     s.add_argument("--workers", type=int, default=None, metavar="N",
                    help="compute the design's cells on N worker processes (a local Dask cluster when Dask is "
                         "installed, else a process pool); records identical to a one-process run")
@@ -99,6 +108,9 @@ def _build_parser() -> argparse.ArgumentParser:
     s.add_argument("--cell-timeout", type=float, default=None, metavar="SECONDS",
                    help="resubmit a cell that runs longer than this (with --workers/--scheduler)")
     s.add_argument("--retries", type=int, default=2, help="resubmissions of a failing cell (default 2)")
+    s.add_argument("--split-reps", type=int, default=None, metavar="N",
+                   help="with --workers/--scheduler: cut each cell into tasks of at most N replications at its "
+                        "chunk boundaries (use with --batch-size), so one large cell spreads over the workers")
     s.add_argument("--no-progress", action="store_true", help="hide the progress bars")
 
     d = sub.add_parser("diagnose", help="diagnose augmentation of a CSV file or bundled dataset",
@@ -178,8 +190,11 @@ def _simulate(args) -> int:
     result = run_design(args.design, reps=args.reps, seed=args.seed, generators=args.generators, quick=args.quick,
                         progress=not args.no_progress, dtype=args.dtype, batch_size=args.batch_size,
                         devices=args.devices, executor=_executor(args), workers=args.workers,
-                        cache_dir=args.cache, timeout=args.cell_timeout, retries=args.retries)
+                        cache_dir=args.cache, timeout=args.cell_timeout, retries=args.retries,
+                        split_reps=args.split_reps)
     seconds = time.perf_counter() - t0
+    if args.coordinator is not None and args.process_id != 0:
+        return 0  # every process holds the whole records; process 0 reports them
     _print_summary(result, seconds)
     if args.out:
         result.to_json(args.out)
@@ -315,6 +330,22 @@ def _check_args(args) -> None:
             raise ValueError(f"--workers must be at least 1, got {args.workers}")
         if args.workers is not None and args.scheduler:
             raise ValueError("give --workers or --scheduler, not both")
+        multi = (args.coordinator, args.num_processes, args.process_id)
+        if any(v is not None for v in multi):
+            if any(v is None for v in multi):
+                raise ValueError("a multi-process run needs --coordinator, --num-processes and --process-id together")
+            if args.workers is not None or args.scheduler:
+                raise ValueError("--coordinator runs the replications over the devices of several processes; "
+                                 "it does not combine with --workers or --scheduler")
+            from synthaug.config import _parse_address
+
+            _parse_address(args.coordinator)
+            if args.num_processes < 1:
+                raise ValueError(f"--num-processes must be at least 1, got {args.num_processes}")
+            if not 0 <= args.process_id < args.num_processes:
+                raise ValueError(f"--process-id must be in 0..{args.num_processes - 1}, got {args.process_id}")
+        if args.split_reps is not None and args.split_reps < 1:
+            raise ValueError(f"--split-reps must be at least 1, got {args.split_reps}")
         if args.retries < 0:
             raise ValueError(f"--retries must be non-negative, got {args.retries}")
         if args.cell_timeout is not None and not args.cell_timeout > 0:
@@ -407,7 +438,16 @@ def main(argv=None) -> int:
         # The command line runs large vmapped programs in float64: switch on what it needs,
         # explicitly (importing synthaug changes nothing).
         cpu_workarounds()
-        if args.command == "simulate" and isinstance(args.devices, int) and args.devices > 1:
+        if args.command == "simulate" and args.coordinator is not None:
+            from synthaug.config import distributed
+
+            local = args.devices if isinstance(args.devices, int) and args.devices > 1 else None
+            try:
+                distributed(args.coordinator, args.num_processes, args.process_id, local_cpu_devices=local)
+            except RuntimeError as exc:  # e.g. the other processes never joined (JAX's deadline)
+                raise ValueError(f"--coordinator {args.coordinator}: {str(exc).splitlines()[0]}") from None
+            args.devices = "all"  # every device of every process
+        elif args.command == "simulate" and isinstance(args.devices, int) and args.devices > 1:
             from synthaug.config import cpu_devices
 
             # Before the first computation: the CPU backend gets N host devices (on a machine

@@ -17,6 +17,10 @@ global state. What a computation needs is switched on by the caller, as numpyro
 * :func:`cpu_devices` gives the process several CPU devices (before the first JAX
   computation), over which :func:`synthaug.core.montecarlo.run_replications` can shard
   its replications (``devices=``).
+* :func:`distributed` joins a run of several processes (one per host, or several on one
+  host) through :func:`jax.distributed.initialize`, before the first JAX computation;
+  afterwards ``devices="all"`` lays replications out over the devices of every process
+  and every process gets the whole records.
 * :func:`compilation_cache` keeps compiled programs on disk between processes (JAX's
   persistent compilation cache), on by default: synthaug's entry points (the samplers'
   ``fit_resample``, the classifiers' ``fit``, :func:`synthaug.diagnose`,
@@ -55,6 +59,7 @@ __all__ = [
     "x64_enabled",
     "cpu_workarounds",
     "cpu_devices",
+    "distributed",
     "compilation_cache",
     "ensure_compilation_cache",
     "cache_directory",
@@ -250,6 +255,82 @@ def cpu_devices(n: int) -> None:
             f"{len(jax.devices('cpu'))} CPU device(s)); call it before the first JAX computation"
         )
     jax.config.update("jax_num_cpu_devices", n)
+
+
+def _parse_address(address) -> tuple[str, int]:
+    if not isinstance(address, str) or address.count(":") != 1:
+        raise ValueError(f"coordinator_address must be 'HOST:PORT' (e.g. '10.0.0.5:1234'); got {address!r}")
+    host, port = address.split(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"coordinator_address must be 'HOST:PORT' with a port in 1..65535; got {address!r}")
+    return host, int(port)
+
+
+def distributed(coordinator_address: str, num_processes: int, process_id: int, *,
+                local_cpu_devices: int | None = None, timeout_s: int = 300) -> None:
+    """Join a multi-process JAX run (:func:`jax.distributed.initialize`), for replications over several hosts.
+
+    Every process of the run calls this with the same ``coordinator_address`` and
+    ``num_processes`` and its own ``process_id``, before its first JAX computation, and
+    then runs the same program (JAX's multi-controller model). Afterwards
+    ``jax.devices()`` lists the devices of every process, and
+    :func:`synthaug.core.montecarlo.run_replications` (hence :func:`synthaug.run_design`)
+    with ``devices="all"`` lays each chunk of replications out over all of them; each
+    process gets the whole records (the same in every process, and the same as a
+    one-device run up to floating-point reassociation). Write outputs from one process
+    (``jax.process_index() == 0``). On CPU the cross-process gather uses JAX's Gloo
+    collectives (the default of jaxlib 0.10).
+
+    Parameters
+    ----------
+    coordinator_address : str
+        ``"HOST:PORT"`` of process 0, reachable from every process (``"127.0.0.1:PORT"``
+        for several processes on one machine).
+    num_processes : int
+        Number of processes in the run (at least 1).
+    process_id : int
+        This process's rank, in ``0 .. num_processes - 1``; process 0 hosts the coordinator.
+    local_cpu_devices : int or None, default=None
+        CPU devices of this process (:func:`cpu_devices`); ``None`` keeps JAX's default (one).
+    timeout_s : int, default=300
+        Seconds to wait for every process to join before raising.
+
+    Raises
+    ------
+    ValueError
+        For a malformed address or an impossible rank.
+    RuntimeError
+        If JAX's backend has already started in this process.
+
+    Examples
+    --------
+    Two processes on one machine, each with two CPU devices (four in all)::
+
+        # process 0                                  # process 1
+        synthaug.config.distributed("127.0.0.1:7650", 2, 0, local_cpu_devices=2)
+                                                     synthaug.config.distributed("127.0.0.1:7650", 2, 1,
+                                                                                 local_cpu_devices=2)
+        res = synthaug.run_design("symmetry-test", devices="all")   # in both
+
+    The command line does the same with ``synthaug simulate DESIGN --coordinator HOST:PORT
+    --num-processes N --process-id I``.
+    """
+    _parse_address(coordinator_address)
+    for value, name, low in ((num_processes, "num_processes", 1), (process_id, "process_id", 0),
+                             (timeout_s, "timeout_s", 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
+    if process_id >= num_processes:
+        raise ValueError(f"process_id must be below num_processes={num_processes}; got {process_id}")
+    if _backend_started():
+        raise RuntimeError("synthaug.config.distributed() was called after JAX's backend started; call it "
+                           "before the first JAX computation of the process")
+    if local_cpu_devices is not None:
+        cpu_devices(local_cpu_devices)
+    import jax
+
+    jax.distributed.initialize(coordinator_address=coordinator_address, num_processes=num_processes,
+                               process_id=process_id, initialization_timeout=timeout_s)
 
 
 def _cache_max_bytes() -> int | None:

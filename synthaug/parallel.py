@@ -136,8 +136,9 @@ def _plan(spec: CellSpec):
     return _PLANS[spec]
 
 
-def _worker(spec: CellSpec, index: int, signature: str):
-    """Compute cell ``index`` of ``spec`` in this (worker) process; returns its leaves as NumPy arrays."""
+def _worker(spec: CellSpec, index: int, signature: str, start: int | None = None, stop: int | None = None):
+    """Compute cell ``index`` of ``spec`` (replications ``start .. stop - 1`` when given) in this (worker)
+    process; returns its leaves as NumPy arrays."""
     import jax
 
     import synthaug.config as config
@@ -148,18 +149,18 @@ def _worker(spec: CellSpec, index: int, signature: str):
     if call.signature != signature:
         raise RuntimeError(f"cell {index} of {spec.name!r} differs on this worker (another synthaug version?)")
     with config.x64(spec.dtype == "float64"):
-        out = compute(call)
+        out = compute(call, start=start, stop=stop)
     return [np.asarray(leaf) for leaf in jax.tree_util.tree_leaves(out)]
 
 
-def _remote_worker(spec: CellSpec, index: int, signature: str):
+def _remote_worker(spec: CellSpec, index: int, signature: str, start: int | None = None, stop: int | None = None):
     """:func:`_worker` in a worker process: the XLA:CPU workaround first (before its first computation)."""
     import synthaug.config as config
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a reused worker whose backend already started
         config.cpu_workarounds()
-    return _worker(spec, index, signature)
+    return _worker(spec, index, signature, start, stop)
 
 
 # --- cache ---------------------------------------------------------------------------------
@@ -251,10 +252,12 @@ def _make_executor(executor, workers):
     return executor, False
 
 
-def _submit(ex, spec, call):
+def _submit(ex, spec, task):
+    call, start, stop = task
+    args = (spec, call.index, call.signature) + (() if start is None else (start, stop))
     if type(ex).__module__.startswith("distributed"):
-        return ex.submit(_remote_worker, spec, call.index, call.signature, pure=False)
-    return ex.submit(_remote_worker, spec, call.index, call.signature)
+        return ex.submit(_remote_worker, *args, pure=False)
+    return ex.submit(_remote_worker, *args)
 
 
 def _close(ex):
@@ -271,7 +274,7 @@ def _close(ex):
 
 
 def run_design_cells(spec: CellSpec, *, executor=None, workers=None, cache_dir=None, timeout=None, retries=2,
-                     progress=True):
+                     progress=True, split_reps=None):
     """Records, summaries and settings of ``spec``'s design run, its cells computed on ``executor``.
 
     Parameters
@@ -291,6 +294,12 @@ def run_design_cells(spec: CellSpec, *, executor=None, workers=None, cache_dir=N
         Resubmissions of a failed cell.
     progress : bool, default=True
         A progress bar over cells.
+    split_reps : int, optional
+        Cut every cell into tasks of at most this many replications, at the cell's chunk
+        boundaries (its ``batch_size``; a cell computed in one chunk is not cut), so that a
+        design with fewer cells than workers, or one dominant cell, still spreads over all
+        workers. Each task computes its chunks exactly as the whole cell would, so the
+        records stay **identical**; a cell is cached once all its tasks are done.
 
     Returns
     -------
@@ -312,6 +321,9 @@ def run_design_cells(spec: CellSpec, *, executor=None, workers=None, cache_dir=N
         raise ValueError(f"retries must be a non-negative integer, got {retries!r}")
     if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if split_reps is not None and (isinstance(split_reps, bool) or not isinstance(split_reps, int) or split_reps < 1):
+        raise ValueError(f"split_reps must be a positive integer, got {split_reps!r}")
+    from synthaug.core.cells import slices
     cache = None if cache_dir is None else pathlib.Path(cache_dir)
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
@@ -326,41 +338,58 @@ def run_design_cells(spec: CellSpec, *, executor=None, workers=None, cache_dir=N
             elif got is not None:
                 results[c.index] = got
     todo = [c for c in calls if c.index not in results]
+    pieces = {c.index: slices(c, split_reps) for c in todo}
+    tasks = [(c, *((None, None) if len(pieces[c.index]) == 1 else ab)) for c in todo for ab in pieces[c.index]]
+    parts: dict[int, dict] = {}
     bar = progress_bar(len(calls), f"{spec.name} cells", progress)
     bar.update(len(calls) - len(todo))
     failures: dict[int, tuple] = {}
 
-    def finish(call, leaves):
+    def finish(task, leaves):
+        call, start, _ = task
+        if start is not None:  # one slice of a cut cell: the cell is done when all its slices are
+            got = parts.setdefault(call.index, {})
+            got[start] = leaves
+            if len(got) < len(pieces[call.index]):
+                return
+            ordered = [got[a] for a in sorted(got)]
+            leaves = [np.concatenate([p[i] for p in ordered], axis=0) for i in range(len(ordered[0]))]
         results[call.index] = leaves
         if cache is not None:
             _cache_store(_cache_path(cache, spec, call), leaves)
         bar.update(1)
 
+    def label(task):
+        call, start, stop = task
+        return call.desc if start is None else f"{call.desc} [replications {start}:{stop}]"
+
     try:
         if executor is None:
-            for c in todo:
+            for task in tasks:
+                c = task[0]
                 for attempt in range(retries + 1):
                     try:
-                        finish(c, _worker(spec, c.index, c.signature))
+                        piece = () if task[1] is None else task[1:]
+                        finish(task, _worker(spec, c.index, c.signature, *piece))
                         break
                     except Exception as err:  # noqa: BLE001 - reported with the cell's parameters
                         if attempt == retries:
-                            failures[c.index] = (c.desc, f"{type(err).__name__}: {err}")
+                            failures[c.index] = (label(task), f"{type(err).__name__}: {err}")
         elif todo:
             ex, owned = _make_executor(executor, workers)
             try:
-                pending = {}  # future -> (call, attempt, started)
-                for c in todo:
-                    pending[_submit(ex, spec, c)] = (c, 0, time.monotonic())
+                pending = {}  # future -> (task, attempt, started)
+                for task in tasks:
+                    pending[_submit(ex, spec, task)] = (task, 0, time.monotonic())
                 while pending:
                     time.sleep(0.05)
                     restart = False
                     for fut in [f for f in pending if f.done() or (timeout is not None and
                                                                      time.monotonic() - pending[f][2] > timeout)]:
-                        c, attempt, _ = pending.pop(fut)
+                        task, attempt, _ = pending.pop(fut)
                         if fut.done():
                             try:
-                                finish(c, fut.result())
+                                finish(task, fut.result())
                                 continue
                             except Exception as err:  # noqa: BLE001
                                 error = f"{type(err).__name__}: {err}"
@@ -370,17 +399,17 @@ def run_design_cells(spec: CellSpec, *, executor=None, workers=None, cache_dir=N
                             error = f"timed out after {timeout} s"
                             restart = True
                         if attempt < retries:
-                            pending[_submit(ex, spec, c) if not restart else object()] = (c, attempt + 1,
-                                                                                          time.monotonic())
+                            pending[_submit(ex, spec, task) if not restart else object()] = (task, attempt + 1,
+                                                                                             time.monotonic())
                         else:
-                            failures[c.index] = (c.desc, error)
+                            failures[task[0].index] = (label(task), error)
                     if restart and owned and isinstance(ex, cf.ProcessPoolExecutor):
                         # A hung or crashed worker cannot be stopped alone: stop the pool, start a
                         # new one and resubmit every unfinished cell (finished ones are kept).
                         again = list(pending.values())
                         _close(ex)
                         ex, _ = _make_executor(executor, workers)
-                        pending = {_submit(ex, spec, c): (c, attempt, time.monotonic()) for c, attempt, _ in again}
+                        pending = {_submit(ex, spec, t): (t, attempt, time.monotonic()) for t, attempt, _ in again}
                     elif restart:
                         # Not our pool: resubmit the placeholders on the same executor.
                         pending = {(_submit(ex, spec, v[0]) if not hasattr(f, "done") else f): v

@@ -293,6 +293,7 @@ def run_design(
     cache_dir=None,
     timeout: float | None = None,
     retries: int = 2,
+    split_reps: int | None = None,
 ) -> SimulationResult:
     """Run a registered design by name (see ``synthaug simulate --list``).
 
@@ -334,6 +335,10 @@ def run_design(
         Seconds per cell attempt (with ``executor``) before it is resubmitted.
     retries : int, default=2
         Resubmissions of a failing cell.
+    split_reps : int, optional
+        With ``executor``: cut every cell into tasks of at most this many replications at
+        its chunk boundaries (set ``batch_size`` to make chunks), so that a design with one
+        dominant cell still spreads over the workers; records unchanged.
 
     Returns
     -------
@@ -401,7 +406,7 @@ def run_design(
         with use_devices(devices):
             records, summaries, settings = run_design_cells(spec, executor=executor, workers=workers,
                                                             cache_dir=cache_dir, timeout=timeout, retries=retries,
-                                                            progress=progress)
+                                                            progress=progress, split_reps=split_reps)
     else:
         with use_devices(devices):
             records, summaries, settings = design.run(

@@ -92,13 +92,13 @@ def test_executor_timeout_retries_then_succeeds(monkeypatch):
     real = parallel._worker
     lock = threading.Lock()
 
-    def slow_first(spec, index, signature):
+    def slow_first(spec, index, signature, *piece):
         with lock:
             calls["n"] += 1
             first = calls["n"] == 1
         if first:
             time.sleep(5.0)  # the first attempt of the first cell overruns the timeout
-        return real(spec, index, signature)
+        return real(spec, index, signature, *piece)
 
     with cf.ThreadPoolExecutor(2) as ex:
         # Warm: the threads share this process's compiled programs, so a cell then takes
@@ -139,6 +139,49 @@ def test_dask_cluster_loses_no_cell_when_a_worker_is_killed():
         assert not runner.is_alive()
         assert result["out"] == _in_process()
         client.cluster.close()
+
+
+def test_cells_cut_into_replication_slices_give_identical_records(tmp_path):
+    """``split_reps`` cuts each cell at its chunk boundaries; every slice computes its chunks as the whole
+    cell does, so the records are bit-identical, on a pool and in process; a cut cell is cached whole."""
+    import dataclasses
+
+    spec = dataclasses.replace(TINY, reps=10, batch_size=4)  # chunks [0:4) [4:8) [8:10) (padded to 4)
+    whole = _in_process(spec)
+    with cf.ThreadPoolExecutor(2) as ex:
+        assert run_design_cells(spec, executor=ex, split_reps=4, progress=False) == whole  # 3 slices per cell
+        assert run_design_cells(spec, executor=ex, split_reps=5, progress=False) == whole  # rounded to one chunk
+    assert run_design_cells(spec, split_reps=8, cache_dir=tmp_path, progress=False) == whole  # in process
+    assert len(list(tmp_path.glob("tiny-*.npz"))) == 3  # one file per cell, not per slice
+    # a cell computed in one chunk is not cut
+    from synthaug.core.cells import CellCall, slices
+
+    call = CellCall(0, None, None, 10, None, "x", "")
+    assert slices(call, 3) == [(0, 10)]
+    assert slices(dataclasses.replace(call, batch_size=4), 3) == [(0, 4), (4, 8), (8, 10)]
+    assert slices(dataclasses.replace(call, batch_size=4), None) == [(0, 10)]
+    with pytest.raises(ValueError, match="split_reps must be a positive integer"):
+        run_design_cells(spec, split_reps=0)
+
+
+def test_replication_slice_is_bit_identical_and_checks_boundaries():
+    import jax
+    import numpy as np
+
+    from synthaug.core.montecarlo import run_replication_slice, run_replications
+
+    def fn(k):
+        return {"a": jax.random.normal(k, (3,)), "b": jax.random.uniform(k, ())}
+
+    key = jax.random.key(5)
+    whole = run_replications(fn, key, 11, batch_size=3, progress=False)
+    for start, stop in ((0, 3), (3, 9), (9, 11), (0, 11)):
+        part = run_replication_slice(fn, key, 11, start, stop, batch_size=3)
+        assert all(np.array_equal(part[k], whole[k][start:stop]) for k in whole)
+    for start, stop, message in ((1, 3, "chunk boundaries"), (0, 4, "chunk boundaries"), (3, 3, "start < stop"),
+                                 (0, 12, "stop <= reps")):
+        with pytest.raises(ValueError, match=message):
+            run_replication_slice(fn, key, 11, start, stop, batch_size=3)
 
 
 def test_bad_arguments():

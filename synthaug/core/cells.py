@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["CellCall", "plan", "replay", "compute", "intercept"]
+__all__ = ["CellCall", "plan", "replay", "compute", "slices", "intercept"]
 
 _MODE: contextvars.ContextVar = contextvars.ContextVar("synthaug_cell_mode", default=None)
 
@@ -206,9 +206,27 @@ def replay(run: Callable[[], Any], calls, results):
     return out
 
 
-def compute(call: CellCall, *, progress: bool = False):
-    """Run one planned cell (in this process, on its default devices); returns the stacked NumPy pytree."""
-    from synthaug.core.montecarlo import run_replications
+def compute(call: CellCall, *, progress: bool = False, start: int | None = None, stop: int | None = None):
+    """Run one planned cell (in this process, on its default devices); returns the stacked NumPy pytree.
 
+    With ``start``/``stop``, only those replications of the cell
+    (:func:`~synthaug.core.montecarlo.run_replication_slice`: chunk boundaries, rows
+    bit-identical to the whole cell's)."""
+    from synthaug.core.montecarlo import run_replication_slice, run_replications
+
+    if start is not None:
+        return run_replication_slice(call.fn, call.key, call.reps, start, stop, batch_size=call.batch_size)
     return run_replications(call.fn, call.key, call.reps, batch_size=call.batch_size, progress=progress,
                             desc=call.desc)
+
+
+def slices(call: CellCall, max_reps: int | None) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]``: the cell cut at its chunk boundaries into pieces of at most ``max_reps``
+    replications (at least one chunk each); ``[(0, reps)]`` when ``max_reps`` is None."""
+    from synthaug.core.montecarlo import chunk_size
+
+    if max_reps is None:
+        return [(0, call.reps)]
+    bs = chunk_size(call.reps, call.batch_size)
+    step = max(1, int(max_reps) // bs) * bs
+    return [(a, min(a + step, call.reps)) for a in range(0, call.reps, step)]

@@ -40,8 +40,8 @@ import numpy as np
 
 from synthaug.core.validation import check_int
 
-__all__ = ["run_replications", "resolve_devices", "use_devices", "mean_mcse", "SlopeFit", "loglog_slope",
-           "progress_bar", "sequential_under_vmap"]
+__all__ = ["run_replications", "run_replication_slice", "chunk_size", "resolve_devices", "use_devices",
+           "mean_mcse", "SlopeFit", "loglog_slope", "progress_bar", "sequential_under_vmap"]
 
 
 def progress_bar(total: int, desc: str, enabled: bool = True):
@@ -164,6 +164,105 @@ def _batched(fn, devices: tuple = ()):
     return out
 
 
+def _spans_processes(devices: tuple) -> bool:
+    """Whether ``devices`` include devices of other processes (a :func:`jax.distributed.initialize` run)."""
+    me = jax.process_index()
+    return any(getattr(d, "process_index", me) != me for d in devices)
+
+
+def _global_batched(fn, devices: tuple, impl):
+    """``(call, sharding)`` for a mesh that spans processes: ``call`` takes the keys' raw data as a global array.
+
+    In a multi-process run every process calls the same program on a global array (its
+    shards live on the devices of every process); the keys travel as their ``uint32`` data
+    (``jax.random.key_data``) and are wrapped again inside, with the same PRNG implementation.
+    """
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    tag = ("global", devices, str(impl))
+    try:
+        return _COMPILED[fn][tag]
+    except (KeyError, TypeError):
+        pass
+    mesh = Mesh(np.array(devices), ("reps",))
+
+    def one(data):
+        return fn(data if impl is None else jax.random.wrap_key_data(data, impl=impl))
+
+    call = jax.jit(jax.shard_map(jax.vmap(one), mesh=mesh, in_specs=PartitionSpec("reps"),
+                                 out_specs=PartitionSpec("reps"), check_vma=False))
+    out = (call, NamedSharding(mesh, PartitionSpec("reps")))
+    try:
+        _COMPILED.setdefault(fn, {})[tag] = out
+    except TypeError:
+        pass
+    return out
+
+
+def _run_global_chunks(fn, keys, devices: tuple, bs: int, chunks):
+    """The chunks of :func:`run_replications` over devices of several processes, gathered in every process."""
+    from jax.experimental import multihost_utils
+
+    typed = jax.dtypes.issubdtype(keys.dtype, jax.dtypes.prng_key)
+    impl = jax.random.key_impl(keys) if typed else None
+    data = np.asarray(jax.random.key_data(keys) if typed else keys)
+    call, sharding = _global_batched(fn, devices, impl)
+    outs = []
+    for c in chunks:
+        block = data[c * bs : (c + 1) * bs]
+        arg = jax.make_array_from_callback(block.shape, sharding, lambda index, block=block: block[index])
+        outs.append(multihost_utils.process_allgather(call(arg), tiled=True))
+    return outs
+
+
+def chunk_size(reps: int, batch_size=None, n_devices: int = 1) -> int:
+    """Replications per chunk of :func:`run_replications`: ``batch_size`` (all when None), at most ``reps``,
+    rounded up to a multiple of the device count."""
+    bs = reps if batch_size is None else max(1, min(int(batch_size), reps))
+    return -(-bs // n_devices) * n_devices
+
+
+def _padded_keys(key, reps: int, bs: int):
+    """The ``reps`` split keys, padded with the last one to a whole number of chunks; and that number."""
+    keys = jax.random.split(key, reps)
+    n_chunks = -(-reps // bs)
+    pad = n_chunks * bs - reps
+    if pad:
+        keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], pad, axis=0)])
+    return keys, n_chunks
+
+
+def run_replication_slice(fn: Callable, key, reps: int, start: int, stop: int, *, batch_size=None):
+    """Replications ``start .. stop - 1`` of ``run_replications(fn, key, reps, batch_size=batch_size)``.
+
+    The slice is computed chunk by chunk as the whole run computes it (the same keys in the
+    same chunks of the same shape, on one device), so its rows are **bit-identical** to those
+    rows of the whole run; this is how :mod:`synthaug.parallel` splits one large cell over
+    several workers. ``start`` must be a chunk boundary (a multiple of the chunk size, see
+    :func:`chunk_size`) and ``stop`` a chunk boundary or ``reps``.
+
+    Examples
+    --------
+    >>> import jax, numpy as np
+    >>> from synthaug.core.montecarlo import run_replication_slice, run_replications
+    >>> fn = lambda k: jax.random.normal(k, (2,))
+    >>> whole = run_replications(fn, jax.random.key(0), 10, batch_size=4, progress=False)
+    >>> part = run_replication_slice(fn, jax.random.key(0), 10, 4, 10, batch_size=4)
+    >>> bool(np.array_equal(part, whole[4:]))
+    True
+    """
+    reps = check_int(reps, "reps", 1)
+    bs = chunk_size(reps, batch_size)
+    if isinstance(start, bool) or isinstance(stop, bool) or not 0 <= start < stop <= reps:
+        raise ValueError(f"need 0 <= start < stop <= reps={reps}; got start={start!r}, stop={stop!r}")
+    if start % bs or (stop % bs and stop != reps):
+        raise ValueError(f"start={start} and stop={stop} must be chunk boundaries (multiples of {bs}) or reps")
+    keys, _ = _padded_keys(key, reps, bs)
+    batched = _batched(fn, ())
+    outs = [jax.device_get(batched(keys[c * bs : (c + 1) * bs])) for c in range(start // bs, -(-stop // bs))]
+    return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs, axis=0)[: stop - start], *outs)
+
+
 def run_replications(
     fn: Callable,
     key,
@@ -195,7 +294,10 @@ def run_replications(
         :func:`use_devices` block, else one device; an int, ``"all"``, a sequence of
         devices or a 1-D mesh lays each chunk's replications out over those devices
         (:func:`resolve_devices`). The chunk size is rounded up to a multiple of the
-        device count; replication ``r`` still gets the ``r``-th split key.
+        device count; replication ``r`` still gets the ``r``-th split key. Devices of
+        several processes (after :func:`synthaug.config.distributed`) are used the same
+        way: every process must make the same call, and every process gets the whole
+        stacked result.
 
     Examples
     --------
@@ -217,20 +319,17 @@ def run_replications(
         return planned
     devs = _DEVICES.get() if devices is None else resolve_devices(devices)
     devs = devs if devs is not None and len(devs) > 1 else ()
-    bs = reps if batch_size is None else max(1, min(int(batch_size), reps))
-    if devs:
-        bs = -(-bs // len(devs)) * len(devs)
-    keys = jax.random.split(key, reps)
-    n_chunks = -(-reps // bs)
-    pad = n_chunks * bs - reps
-    if pad:
-        keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], pad, axis=0)])
-    batched = _batched(fn, devs)
+    bs = chunk_size(reps, batch_size, len(devs) or 1)
+    keys, n_chunks = _padded_keys(key, reps, bs)
+    batched = None if devs and _spans_processes(devs) else _batched(fn, devs)
     chunks = range(n_chunks)
     if progress:
         from tqdm.auto import tqdm
 
         chunks = tqdm(chunks, desc=desc or "replications", unit="chunk", leave=False, total=n_chunks)
+    if devs and _spans_processes(devs):
+        outs = _run_global_chunks(fn, keys, devs, bs, chunks)
+        return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs, axis=0)[:reps], *outs)
     outs = [jax.device_get(batched(keys[c * bs : (c + 1) * bs])) for c in chunks]
     return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs, axis=0)[:reps], *outs)
 
