@@ -233,7 +233,7 @@ def _padded_keys(key, reps: int, bs: int):
 
 
 def run_replication_slice(fn: Callable, key, reps: int, start: int, stop: int, *, batch_size=None):
-    """Replications ``start .. stop - 1`` of ``run_replications(fn, key, reps, batch_size=batch_size)``.
+    """Replications ``start`` to ``stop - 1`` of ``run_replications(fn, key, reps, batch_size=batch_size)``.
 
     The slice is computed chunk by chunk as the whole run computes it (the same keys in the
     same chunks of the same shape, on one device), so its rows are **bit-identical** to those
