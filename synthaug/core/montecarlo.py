@@ -141,22 +141,34 @@ def use_devices(devices):
         _DEVICES.reset(token)
 
 
+def _mesh(devices: tuple):
+    from jax.sharding import Mesh
+
+    return Mesh(np.array(devices), ("reps",))
+
+
+def _sharded(fn, mesh):
+    """``jit`` of the ``shard_map`` of ``vmap(fn)`` over the replication axis of ``mesh``."""
+    from jax.sharding import PartitionSpec
+
+    # check_vma=False: a replication function is written for one device (its loop carries
+    # start as constants); the slices are independent, so there is nothing to check.
+    return jax.jit(jax.shard_map(jax.vmap(fn), mesh=mesh, in_specs=PartitionSpec("reps"),
+                                 out_specs=PartitionSpec("reps"), check_vma=False))
+
+
+def _stack(outs, n: int):
+    """The chunks' pytrees concatenated along the replication axis, cut to ``n`` rows (the padding dropped)."""
+    return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs, axis=0)[:n], *outs)
+
+
 def _batched(fn, devices: tuple = ()):
     """``jit(vmap(fn))`` (over several devices: of its shard_map), cached per function object and devices."""
     try:
         return _COMPILED[fn][devices]
     except (KeyError, TypeError):
         pass
-    if len(devices) > 1:
-        from jax.sharding import Mesh, PartitionSpec
-
-        mesh = Mesh(np.array(devices), ("reps",))
-        # check_vma=False: a replication function is written for one device (its loop carries
-        # start as constants); the slices are independent, so there is nothing to check.
-        out = jax.jit(jax.shard_map(jax.vmap(fn), mesh=mesh, in_specs=PartitionSpec("reps"),
-                                    out_specs=PartitionSpec("reps"), check_vma=False))
-    else:
-        out = jax.jit(jax.vmap(fn))
+    out = _sharded(fn, _mesh(devices)) if len(devices) > 1 else jax.jit(jax.vmap(fn))
     try:
         _COMPILED.setdefault(fn, {})[devices] = out
     except TypeError:
@@ -177,21 +189,19 @@ def _global_batched(fn, devices: tuple, impl):
     shards live on the devices of every process); the keys travel as their ``uint32`` data
     (``jax.random.key_data``) and are wrapped again inside, with the same PRNG implementation.
     """
-    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+    from jax.sharding import NamedSharding, PartitionSpec
 
     tag = ("global", devices, str(impl))
     try:
         return _COMPILED[fn][tag]
     except (KeyError, TypeError):
         pass
-    mesh = Mesh(np.array(devices), ("reps",))
+    mesh = _mesh(devices)
 
     def one(data):
         return fn(data if impl is None else jax.random.wrap_key_data(data, impl=impl))
 
-    call = jax.jit(jax.shard_map(jax.vmap(one), mesh=mesh, in_specs=PartitionSpec("reps"),
-                                 out_specs=PartitionSpec("reps"), check_vma=False))
-    out = (call, NamedSharding(mesh, PartitionSpec("reps")))
+    out = (_sharded(one, mesh), NamedSharding(mesh, PartitionSpec("reps")))
     try:
         _COMPILED.setdefault(fn, {})[tag] = out
     except TypeError:
@@ -260,7 +270,7 @@ def run_replication_slice(fn: Callable, key, reps: int, start: int, stop: int, *
     keys, _ = _padded_keys(key, reps, bs)
     batched = _batched(fn, ())
     outs = [jax.device_get(batched(keys[c * bs : (c + 1) * bs])) for c in range(start // bs, -(-stop // bs))]
-    return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs, axis=0)[: stop - start], *outs)
+    return _stack(outs, stop - start)
 
 
 def run_replications(
@@ -321,17 +331,16 @@ def run_replications(
     devs = devs if devs is not None and len(devs) > 1 else ()
     bs = chunk_size(reps, batch_size, len(devs) or 1)
     keys, n_chunks = _padded_keys(key, reps, bs)
-    batched = None if devs and _spans_processes(devs) else _batched(fn, devs)
+    multi_process = bool(devs) and _spans_processes(devs)
     chunks = range(n_chunks)
     if progress:
         from tqdm.auto import tqdm
 
         chunks = tqdm(chunks, desc=desc or "replications", unit="chunk", leave=False, total=n_chunks)
-    if devs and _spans_processes(devs):
-        outs = _run_global_chunks(fn, keys, devs, bs, chunks)
-        return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs, axis=0)[:reps], *outs)
-    outs = [jax.device_get(batched(keys[c * bs : (c + 1) * bs])) for c in chunks]
-    return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs, axis=0)[:reps], *outs)
+    if multi_process:
+        return _stack(_run_global_chunks(fn, keys, devs, bs, chunks), reps)
+    batched = _batched(fn, devs)
+    return _stack([jax.device_get(batched(keys[c * bs : (c + 1) * bs])) for c in chunks], reps)
 
 
 def mean_mcse(x, axis: int = 0):
