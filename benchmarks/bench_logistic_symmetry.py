@@ -30,8 +30,9 @@ and reports
    chunk of replications (``--flop-reps``, same keys as ``curves()``) the fits
    are re-run unbatched: Newton steps per fit come from ``FitResult.n_iter``,
    and Hessians formed are counted as Cholesky factorisations (a
-   ``jax.debug.callback`` wrapped around ``jax.numpy.linalg.cholesky`` and
-   ``jax.scipy.linalg.cholesky``/``cho_factor`` for that re-run only; synthaug's
+   ``jax.debug.callback`` wrapped around ``jax.numpy.linalg.cholesky``,
+   ``jax.scipy.linalg.cholesky``/``cho_factor`` and the fit's
+   ``platform_cholesky`` for that re-run only; synthaug's
    Newton reuses a Hessian factor for several steps, so "one Hessian per step"
    would overstate the work). With n the rows processed and p = 20:
    per Hessian :math:`2np^2 + np + p^3/3`; per Newton step (solve, linear
@@ -270,7 +271,8 @@ def count_flops(key, reps, n_count, reference_param_error=None):
     counted as Cholesky factorisations (every Newton-type fit factors each
     Hessian it forms, and nothing else in the fitting path factors a matrix):
     for the duration of this re-run only, ``jax.numpy.linalg.cholesky``,
-    ``jax.scipy.linalg.cholesky`` and ``jax.scipy.linalg.cho_factor`` are wrapped
+    ``jax.scipy.linalg.cholesky``, ``jax.scipy.linalg.cho_factor`` and the
+    fit's own factor (``synthaug.core.fit.platform_cholesky``) are wrapped
     with a ``jax.debug.callback`` counter. If no factorisation is seen, the
     plain-Newton model (one Hessian per step) is used, an upper bound for a
     lagged-Hessian method. The Hessians of a replication are apportioned to the
@@ -278,6 +280,7 @@ def count_flops(key, reps, n_count, reference_param_error=None):
     """
     import jax.numpy.linalg as jnl
     import jax.scipy.linalg as jsl
+    import synthaug.core.fit as core_fit
     from synthaug.core.fit import fit_nested
 
     pop = ls.population()
@@ -304,7 +307,7 @@ def count_flops(key, reps, n_count, reference_param_error=None):
 
         return wrapper
 
-    targets = [(jnl, "cholesky"), (jsl, "cholesky"), (jsl, "cho_factor")]
+    targets = [(jnl, "cholesky"), (jsl, "cholesky"), (jsl, "cho_factor"), (core_fit, "platform_cholesky")]
     originals = [(mod, name, getattr(mod, name)) for mod, name in targets if hasattr(mod, name)]
 
     def one(k):

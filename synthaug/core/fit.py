@@ -45,6 +45,7 @@ from synthaug.core.glm import (
     weighted_gram,
 )
 from synthaug.core.losses import Loss
+from synthaug.core.linalg import platform_cho_solve, platform_cholesky
 from synthaug.core.validation import (
     check_features,
     check_int,
@@ -101,8 +102,7 @@ class FitResult(NamedTuple):
 
 
 def _spd_solve(H, g):
-    c = jax.scipy.linalg.cho_factor(H, lower=True)
-    return jax.scipy.linalg.cho_solve(c, g)
+    return platform_cho_solve(platform_cholesky(H), g)
 
 
 def fit_gram(gram, moment, ridge):
@@ -243,7 +243,7 @@ def _fit_newton(loss, Z, y, wn, ridge, theta0, max_iter, tol, max_reuse: int = 8
         hess_chol, terms = _fast_kernels(loss, Z, y, wn, ridge, Zt)
     else:
         def hess_chol(point: Iterate):
-            return jnp.linalg.cholesky(hessian_from_curvatures(Z, wn, point.curvature, ridge))
+            return platform_cholesky(hessian_from_curvatures(Z, wn, point.curvature, ridge))
 
         def terms(th):
             return objective_terms(loss, th, Z, y, wn, ridge)
@@ -256,7 +256,7 @@ def _fit_newton(loss, Z, y, wn, ridge, theta0, max_iter, tol, max_reuse: int = 8
 
     def inner_body(s: ReuseState) -> ReuseState:
         theta, f, g = s.point.theta, s.point.value, s.point.grad
-        step = jax.scipy.linalg.cho_solve((s.chol, True), g)
+        step = platform_cho_solve(s.chol, g)
         slope = jnp.dot(g, step)
         at_floor = 0.5 * jnp.abs(slope) <= 16 * eps * (1.0 + jnp.abs(f))
 
@@ -328,7 +328,7 @@ def _fast_kernels(loss, Z, y, wn, ridge, Zt=None):
     eye = 2.0 * ridge * jnp.eye(Z.shape[1], dtype=Z.dtype)
 
     def hess_chol(point: Iterate):
-        return jnp.linalg.cholesky(Zt @ (Z * (wn * point.curvature)[:, None]) + eye)
+        return platform_cholesky(Zt @ (Z * (wn * point.curvature)[:, None]) + eye)
 
     def terms(th):
         value, d1, d2 = loss.link_all(Z @ th, y)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from synthaug.core.linalg import platform_cho_solve, platform_cholesky
 from synthaug.core.losses import Loss, values
 
 __all__ = [
@@ -300,5 +301,6 @@ def sandwich_cov(loss: Loss, theta, X, y, w, ridge=0.0):
     d1, d2 = loss.link_derivatives(Z @ theta, y)
     H = hessian_from_curvatures(Z, wn, d2, ridge)
     S = Z * (wn * d1)[:, None]
-    Hi = jnp.linalg.inv(H)
-    return Hi @ (S.T @ S) @ Hi
+    L = platform_cholesky(H)  # H^{-1} V H^{-1} by two solves (no LAPACK call on CPU: see core.linalg)
+    C = platform_cho_solve(L, platform_cho_solve(L, S.T @ S).T)
+    return 0.5 * (C + C.T)

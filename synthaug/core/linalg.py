@@ -30,6 +30,12 @@ take part in that deadlock. They are meant for the small matrices of this packag
   to :math:`O(\varepsilon\lVert A\rVert)`.
 * :func:`eigvalsh` — the eigenvalues alone.
 
+* :func:`platform_cholesky` / :func:`platform_cho_solve` / :func:`platform_spd_solve` — the functions to call in library
+  code: the plain-XLA :func:`cholesky`/:func:`cho_solve` when the program is lowered for
+  CPU, and XLA's own (LAPACK on CPU, cuSOLVER/cuBLAS on GPU) elsewhere, chosen per platform
+  at lowering (``jax.lax.platform_dependent``), so a GPU run keeps the vendor kernels and a
+  CPU run cannot deadlock, whatever the number of CPU devices.
+
 All functions take one matrix; use ``jax.vmap`` for batches. They are jitted (compiled
 once per shape when called eagerly, inlined when called inside another traced function). Symmetric input is
 symmetrised (:math:`\tfrac12(A + A^\top)`) as ``jnp.linalg.eigh`` does.
@@ -41,9 +47,10 @@ import functools
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.linalg
 import numpy as np
 
-__all__ = ["cholesky", "cho_solve", "spd_solve", "eigh", "eigvalsh"]
+__all__ = ["cholesky", "cho_solve", "spd_solve", "platform_cholesky", "platform_cho_solve", "platform_spd_solve", "eigh", "eigvalsh"]
 
 
 def _check_square(A):
@@ -94,6 +101,91 @@ def cho_solve(L, b):
 def spd_solve(A, b):
     """Solve ``A x = b`` for symmetric positive definite ``A`` (Cholesky); NaN if ``A`` is not."""
     return cho_solve(cholesky(A), b)
+
+
+def _xla_cho_solve(L, b):
+    return jax.scipy.linalg.cho_solve((L, True), b)
+
+
+def platform_cholesky(A):
+    r"""Lower Cholesky factor: :func:`cholesky` on CPU, ``jnp.linalg.cholesky`` on other platforms.
+
+    On CPU the LAPACK kernel behind ``jnp.linalg.cholesky`` deadlocks in jaxlib 0.10 when
+    it is batched (under ``vmap``) and several such calls run at once, as they do with
+    several CPU devices (``synthaug.config.cpu_devices``): each device program waits in
+    ``lapack_dpotrf`` for pieces of its batch that no free pool thread can run. The
+    plain-XLA factor has no such hand-off. Elsewhere the vendor kernel is used. The two
+    agree to rounding; a matrix that is not positive definite gives NaN in both.
+
+    Parameters
+    ----------
+    A : array of shape (p, p)
+        Symmetric positive definite matrix (one matrix; ``vmap`` for batches).
+
+    Returns
+    -------
+    array of shape (p, p)
+        ``L`` lower triangular with :math:`L L^\top = A`.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> L = platform_cholesky(jnp.array([[4.0, 2.0], [2.0, 3.0]]))
+    >>> bool(jnp.allclose(L @ L.T, jnp.array([[4.0, 2.0], [2.0, 3.0]])))
+    True
+    """
+    return jax.lax.platform_dependent(A, cpu=cholesky, default=jnp.linalg.cholesky)
+
+
+def platform_cho_solve(L, b):
+    r"""Solve :math:`L L^\top x = b` with :func:`cho_solve` on CPU and XLA's triangular solves elsewhere.
+
+    See :func:`platform_cholesky` for why the CPU path avoids the LAPACK custom calls.
+
+    Parameters
+    ----------
+    L : array of shape (p, p)
+        Lower Cholesky factor.
+    b : array of shape (p,) or (p, k)
+        Right-hand side(s).
+
+    Returns
+    -------
+    array of the shape of ``b``
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> A = jnp.array([[4.0, 2.0], [2.0, 3.0]])
+    >>> x = platform_cho_solve(platform_cholesky(A), jnp.array([1.0, 2.0]))
+    >>> bool(jnp.allclose(A @ x, jnp.array([1.0, 2.0])))
+    True
+    """
+    return jax.lax.platform_dependent(L, b, cpu=cho_solve, default=_xla_cho_solve)
+
+
+def platform_spd_solve(A, b):
+    """Solve ``A x = b`` for symmetric positive definite ``A``: :func:`platform_cho_solve` of :func:`platform_cholesky`.
+
+    Parameters
+    ----------
+    A : array of shape (p, p)
+        Symmetric positive definite matrix (NaN results where it is not).
+    b : array of shape (p,) or (p, k)
+        Right-hand side(s); ``jnp.eye(p)`` gives the inverse.
+
+    Returns
+    -------
+    array of the shape of ``b``
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> A = jnp.array([[2.0, 1.0], [1.0, 2.0]])
+    >>> bool(jnp.allclose(platform_spd_solve(A, jnp.eye(2)) @ A, jnp.eye(2), atol=1e-6))
+    True
+    """
+    return platform_cho_solve(platform_cholesky(A), b)
 
 
 @functools.lru_cache(maxsize=64)

@@ -38,6 +38,8 @@ from typing import Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from synthaug.core.linalg import platform_spd_solve
+
 __all__ = [
     "Decomposition",
     "decompose",
@@ -225,7 +227,7 @@ def expected_excess(m, n0, n1, dec: Decomposition, sigma0, sigma1, sigmaq, psi_c
         N = n0 + n1 + mi
         a, b = coefficients(n0, n1, mi)
         Ha = (n0 * dec.h0 + n1 * dec.h1 + mi * dec.hq) / N
-        Hi = jnp.linalg.inv(Ha)
+        Hi = platform_spd_solve(Ha, jnp.eye(Ha.shape[0], dtype=Ha.dtype))
         beta = Hi @ (a * dec.g_phi + b * dec.g_psi)
         bias2 = 0.5 * beta @ H @ beta + 0.5 * b**2 * jnp.trace(Hi @ H @ Hi @ C)
         S = (n0 * sigma0 + n1 * sigma1 + mi * sigmaq) / N

@@ -37,6 +37,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from synthaug.core.linalg import platform_spd_solve
 from synthaug.core.losses import Loss
 
 __all__ = [
@@ -281,7 +282,7 @@ def minimize(fun, theta0, n_iter: int = 60):
     g, H = jax.grad(fun), jax.hessian(fun)
 
     def step(theta, _):
-        return theta - jnp.linalg.solve(H(theta), g(theta)), None
+        return theta - platform_spd_solve(H(theta), g(theta)), None
 
     theta, _ = jax.lax.scan(step, theta0, None, length=n_iter)
     return theta

@@ -103,3 +103,39 @@ def test_bias_correction_safeguards_use_no_lapack_eigen_or_lu():
     calls = _custom_calls(jax.vmap(lambda t, X, y, w: one_step(loss, t, X, y, w, X, y, w, 1e-6)), th, X, y, w)
     calls |= _custom_calls(jax.vmap(lambda t, X, y, w: unboundedness_check(loss, t, t, X, y, w, 1e-6)), th, X, y, w)
     assert not any(("syev" in c) or ("getrf" in c) or ("gesv" in c) for c in calls), calls
+
+
+def test_platform_functions_agree_with_lapack_and_lower_without_it_on_cpu():
+    rng = np.random.default_rng(3)
+    M = rng.normal(size=(6, 7, 7))
+    A = jnp.asarray(M @ np.swapaxes(M, 1, 2) + 7 * np.eye(7))
+    b = jnp.asarray(rng.normal(size=(6, 7)))
+    L = jax.vmap(sl.platform_cholesky)(A)
+    np.testing.assert_allclose(L, np.linalg.cholesky(np.asarray(A)), rtol=0, atol=1e-5 * float(jnp.max(A)))
+    x = jax.vmap(sl.platform_spd_solve)(A, b)
+    np.testing.assert_allclose(np.einsum("bij,bj->bi", np.asarray(A), np.asarray(x)), b, atol=1e-4)
+    if jax.default_backend() == "cpu":
+        assert _custom_calls(jax.vmap(sl.platform_spd_solve), A, b) == set()
+
+
+def test_newton_fits_and_sandwich_lower_without_lapack_on_cpu():
+    """The batched Cholesky (dpotrf) that deadlocked with two CPU devices is gone from the fit's program."""
+    from synthaug.core.fit import weighted_fit
+    from synthaug.core.glm import sandwich_cov
+
+    if jax.default_backend() != "cpu":
+        pytest.skip("the CPU lowering is what is checked")
+    loss = logistic_loss(intercept=True)
+    rng = np.random.default_rng(0)
+    X = jnp.asarray(rng.normal(size=(4, 30, 3)))
+    y = jnp.asarray(rng.integers(0, 2, size=(4, 30)).astype(float))
+    w = jnp.ones((4, 30))
+
+    def fit_and_cov(X, y, w):
+        th = weighted_fit(loss, X, y, w, ridge=1e-3).theta
+        return th, sandwich_cov(loss, th, X, y, w, 1e-3)
+
+    calls = _custom_calls(jax.vmap(fit_and_cov), X, y, w)
+    # Control: the names searched for are those the LAPACK path lowers to.
+    assert any("potrf" in c for c in _custom_calls(jax.vmap(jnp.linalg.cholesky), jnp.broadcast_to(jnp.eye(3), (2, 3, 3))))
+    assert not any(("potrf" in c) or ("trsm" in c) or ("getrf" in c) or ("getri" in c) for c in calls), calls

@@ -98,3 +98,44 @@ def test_cpu_devices_after_start_refuses():
     config.cpu_devices(len(jax.devices("cpu")))  # asking for what is there is fine
     with pytest.raises(ValueError, match="positive integer"):
         config.cpu_devices(0)
+
+
+BATCHED_FITS = textwrap.dedent(
+    """
+    import json
+    import synthaug.config as config
+    config.cpu_workarounds(); config.enable_x64(); config.cpu_devices(2)
+    import jax, jax.numpy as jnp, numpy as np
+    from synthaug.core.montecarlo import run_replications
+    from synthaug.core.fit import weighted_fit
+    from synthaug.core.glm import sandwich_cov
+    from synthaug.core.losses import logistic_loss
+
+    def rep(key):  # Newton fits with a 100 x 100 Hessian, batched on each device
+        kx, ky = jax.random.split(key)
+        X = jax.random.normal(kx, (120, 100))
+        y = (jax.random.uniform(ky, (120,)) < jax.nn.sigmoid(X @ jnp.linspace(-1, 1, 100) / 10)).astype(X.dtype)
+        fit = weighted_fit(logistic_loss(), X, y, jnp.ones(120), ridge=1e-2)
+        return fit.theta, sandwich_cov(logistic_loss(), fit.theta, X, y, jnp.ones(120), 1e-2)
+
+    key = jax.random.key(5)
+    one = run_replications(rep, key, 8, batch_size=4, progress=False)
+    two = run_replications(rep, key, 8, batch_size=4, progress=False, devices=2)
+    print(json.dumps({"n_devices": len(jax.devices()),
+                      "diff": max(float(np.max(np.abs(a - b))) for a, b in zip(one, two))}))
+    """
+)
+
+
+def test_batched_newton_fits_on_two_cpu_devices_do_not_deadlock():
+    # With jaxlib 0.10's LAPACK Cholesky (batched under vmap) both device programs sat in
+    # lapack_dpotrf at 0 % CPU on a 2-core machine (the tgvtss-nonlinear design with
+    # devices=2); the fits now factor their Hessians with plain XLA operations on CPU
+    # (synthaug.core.linalg.platform_cholesky). Before that change this script hung
+    # (checked: 0 % CPU after its one-device half; 40 x 40 Hessians did not hang): the
+    # timeout is the failure.
+    proc = subprocess.run([sys.executable, "-c", BATCHED_FITS], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["n_devices"] == 2
+    assert out["diff"] <= 1e-12, out
