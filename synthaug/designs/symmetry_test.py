@@ -44,7 +44,7 @@ from synthaug.core.glm import glm_moments
 from synthaug.models import LinearModel
 from synthaug.core.montecarlo import run_replications
 from synthaug.simulate import Design, record, summary
-from synthaug.diagnosis.symmetry import pilot_fit, stable_solve, symmetry_test
+from synthaug.diagnosis.symmetry import pilot_fit, pinv_quadratic_form, stable_solve, symmetry_test
 
 from synthaug.designs._common import auto_batch, finish_figure
 
@@ -100,7 +100,13 @@ def replication(n0, n1, d, dtype):
 
 
 def reference_lambda(b, n0, n1, d, draws, seed=12345):
-    """λ = gᵀV⁻¹g with population moments from ``draws`` Monte Carlo draws per class."""
+    """λ = gᵀV⁺g with population moments from ``draws`` Monte Carlo draws per class.
+
+    ``V`` is formed as in :func:`~synthaug.diagnosis.symmetry.symmetry_test` (the ridge
+    solve :func:`~synthaug.diagnosis.symmetry.stable_solve` for :math:`GH^{-1}`, the
+    rank-aware :func:`~synthaug.diagnosis.symmetry.pinv_quadratic_form` for the quadratic
+    form); it has full rank in this design, so this is gᵀV⁻¹g.
+    """
     X0, X1 = sample(jax.random.PRNGKey(seed), b, draws, draws, d, jnp.float64)
     th = jnp.asarray(theta_star(b, d))
     _, S0, H0 = glm_moments(MODEL.loss, X0, th, jnp.zeros(draws))
@@ -111,7 +117,8 @@ def reference_lambda(b, n0, n1, d, draws, seed=12345):
     A0, A1 = eye - 0.5 * GHinv, -eye - 0.5 * GHinv
     V = A0 @ S0 @ A0.T / n0 + A1 @ S1 @ A1.T / n1
     g = jnp.asarray(g_phi_exact(b, d))
-    return float(g @ jnp.linalg.solve(V, g))
+    # the same rank-aware quadratic form as the statistic (V is regular here: it equals g^T V^{-1} g)
+    return float(pinv_quadratic_form(0.5 * (V + V.T), g)[0])
 
 
 def _rate(T, cut):

@@ -40,7 +40,7 @@ import jax
 import numpy as np
 
 from synthaug.config import ensure_compilation_cache, uses_x64
-from synthaug.core.folds import check_folds
+from synthaug.core.folds import check_folds, min_train_rows
 from synthaug.core.buckets import round_up
 from synthaug.core.montecarlo import progress_bar
 from synthaug.core.validation import (
@@ -118,7 +118,7 @@ def _setup(X, y, generator, model, minority, standardize, folds, repeats, seed, 
     mdl = get_model(model, **(model_params or {}))
     n0, n1 = data.X0.shape[0], data.X1.shape[0]
     check_folds(n0, n1, folds, repeats)
-    n1_train = n1 - n1 // folds
+    n1_train = min_train_rows(n1, folds)  # every row is validated once: the largest block is ceil(n1 / K)
     if n1_train < gen.min_rows:
         raise ValueError(
             f"generator {gen.name!r} needs {gen.min_rows} minority rows, but a {folds}-fold training part has "
@@ -281,7 +281,7 @@ def diagnose(
     seed, folds, repeats = int(seed), int(folds), int(repeats)
     n0, n1 = data.X0.shape[0], data.X1.shape[0]
     check_folds(n0, n1, crossfit_folds)
-    if n1 - n1 // crossfit_folds < gen.min_rows:
+    if min_train_rows(n1, crossfit_folds) < gen.min_rows:
         raise ValueError(f"generator {gen.name!r} needs {gen.min_rows} minority rows per cross-fitting fold")
     gap = n0 - n1
     if method == "vtss":  # the grid is known before anything runs: check it (and its memory) first
@@ -297,14 +297,17 @@ def diagnose(
     test, mm, cos, rho, denom, theory, gqs, separable = jax.device_get(host)
     check_stage_finite(mm.finite_synthetic, gen, "cross-fitted mismatch")
     bar.update(1)
-    df = int(test.df)
+    n_params = int(test.df)
+    df = int(test.rank)  # the degrees of freedom of the rank-aware statistic (= n_params when V is regular)
     warnings = []
-    if n1 < 10 * df:
-        warnings.append(f"the minority has {n1} rows for {df} parameters (fewer than 10 per parameter): "
+    if n1 < 10 * n_params:
+        warnings.append(f"the minority has {n1} rows for {n_params} parameters (fewer than 10 per parameter): "
                         "the Wald test and GQS rest on asymptotics that may not hold at this size")
-    if bool(separable) and getattr(getattr(mdl, "loss", None), "kind", "logistic") == "logistic":
+    separates = bool(separable) and getattr(getattr(mdl, "loss", None), "kind", "logistic") == "logistic"
+    if separates:
         warnings.append("the balanced pilot separates the classes perfectly: the fit is determined by the ridge "
                         "and the scores are nearly zero, so the test statistic is not reliable")
+    warnings += covariance_warnings(data, df, n_params, float(test.t_sym), float(test.t_ridge), separates)
     t_sym = float(test.t_sym)
     cutoff = wald_cutoff(df, alpha)
     reject = t_sym > cutoff
@@ -339,6 +342,7 @@ def diagnose(
         n0=n0, n1=n1, gap=gap, method=method,
         regime="local-asymmetry" if reject else "local-symmetry",
         t_sym=t_sym, df=df, p_value=float(wald_p_value(t_sym, df)), alpha=float(alpha), cutoff=cutoff,
+        n_parameters=n_params, t_sym_ridge=finite_or_none(test.t_ridge),
         gqs=gqs_f, tau=float(tau), generator_quality="realistic" if gqs_f <= tau else "biased",
         cosine=cos_f, rho=finite_or_none(rho) if cos_f is not None else None,
         g_phi_norm=float(np.linalg.norm(test.g_phi)), g_psi_norm=g_psi_norm,
@@ -432,6 +436,90 @@ def select_size(
     bar.close()
     return SizeSelection(gap, [int(c) for c in uniq], curve_rows(uniq, losses, gap), sel, sel / gap, params,
                          np.asarray(syn), data)
+
+
+def _column_list(names, idx, limit=5) -> str:
+    """``a, b, c`` (at most ``limit`` names, then ``…``)."""
+    shown = [str(names[j]) for j in idx[:limit]]
+    return ", ".join(shown) + (f" … ({len(idx)} in all)" if len(idx) > limit else "")
+
+
+def covariance_warnings(data: PreparedData, rank: int, n_params: int, t_sym: float = float("nan"),
+                        t_ridge: float = float("nan"), separates: bool = False) -> list:
+    """Warnings about the local-symmetry test's score covariance :math:`\\hat V` (host arithmetic).
+
+    When the numerical rank of :math:`\\hat V` is below the number of parameters, the test
+    statistic is the generalised-inverse Wald statistic on the identifiable subspace with
+    ``rank`` degrees of freedom (:mod:`synthaug.diagnosis.symmetry`; Moore, 1977; Andrews,
+    1987). The warning says so and names the likely causes it finds in the data (on the
+    scale the model saw): columns constant within the minority or the majority, exactly
+    duplicated columns, columns that are linear combinations of others (the centred feature
+    matrix has rank below the number of columns), and a pilot that separates the classes.
+    Independently of the rank, columns constant within a class are reported, because the
+    test then learns about them from the other class only.
+
+    Parameters
+    ----------
+    data : PreparedData
+        The prepared data of the diagnosis.
+    rank, n_params : int
+        Numerical rank of :math:`\\hat V` and its size ``p``.
+    t_sym, t_ridge : float, default=nan
+        The rank-aware statistic and the ridge-regularised one of earlier versions; the
+        latter is quoted when it differs from the former by more than 0.1 %.
+    separates : bool, default=False
+        Whether the balanced (logistic) pilot separates the classes.
+
+    Returns
+    -------
+    list of str
+        Zero, one or two warnings.
+    """
+    names = list(data.feature_names)
+    const1 = np.flatnonzero(np.ptp(data.X1, axis=0) == 0)
+    const0 = np.flatnonzero(np.ptp(data.X0, axis=0) == 0)
+    out = []
+    if rank < n_params:
+        X = np.concatenate([data.X0, data.X1])
+        causes = []
+        if const1.size:
+            causes.append(f"column(s) constant within the minority: {_column_list(names, const1)}")
+        if const0.size:
+            causes.append(f"column(s) constant within the majority: {_column_list(names, const0)}")
+        _, first, inverse = np.unique(X.T, axis=0, return_index=True, return_inverse=True)
+        inverse = np.asarray(inverse).ravel()
+        dups = [j for j in range(X.shape[1]) if first[inverse[j]] != j]
+        if dups:
+            pairs = [f"{names[j]} = {names[first[inverse[j]]]}" for j in dups]
+            causes.append("exactly duplicated column(s): " + ", ".join(pairs[:5])
+                          + (f" … ({len(pairs)} in all)" if len(pairs) > 5 else ""))
+        Xc = X - X.mean(axis=0)
+        feat_rank = int(np.linalg.matrix_rank(Xc)) if X.shape[0] > 1 else 0
+        if feat_rank < X.shape[1] - len(dups):
+            causes.append(f"linearly dependent columns (the centred features have rank {feat_rank} of "
+                          f"{X.shape[1]}): a column is a linear combination of others")
+        if separates:
+            causes.append("the pilot separates the classes")
+        if not causes:
+            causes.append("no column is constant within a class, duplicated or collinear, so the pilot nearly "
+                          "separates the classes, the minority is too small for the parameters, or (for a "
+                          "non-linear model) its learned features are collinear")
+        ridge = ""
+        if np.isfinite(t_ridge) and np.isfinite(t_sym) and abs(t_ridge - t_sym) > 1e-3 * max(abs(t_sym), 1.0):
+            ridge = (f" (the ridge-regularised value of earlier versions, {t_ridge:.4g}, is an artefact of the "
+                     "ridge in the unidentified directions)")
+        out.append(f"the score covariance of the symmetry test is singular (numerical rank {rank} of {n_params}): "
+                   f"T_sym is computed on the {rank}-dimensional identifiable subspace (generalised inverse) with "
+                   f"df = {rank}{ridge}; likely causes: " + "; ".join(causes))
+    elif const1.size or const0.size:
+        parts = []
+        if const1.size:
+            parts.append(f"within the minority: {_column_list(names, const1)}")
+        if const0.size:
+            parts.append(f"within the majority: {_column_list(names, const0)}")
+        out.append("column(s) constant " + "; ".join(parts) + ": the symmetry test learns about them from the "
+                   "other class only")
+    return out
 
 
 def _fidelity(gen, key, data):

@@ -95,7 +95,11 @@ class Diagnosis:
     r"""The outcome of :func:`~synthaug.diagnosis.diagnose` (plain numbers; see :meth:`to_dict`).
 
     The fields are the test (``t_sym``, ``df``, ``p_value``, ``alpha``, ``cutoff``,
-    ``regime``), the generator's quality and alignment (``gqs``, ``tau``,
+    ``regime``; ``df`` is the numerical rank of the score covariance :math:`\hat V`, which
+    is ``n_parameters`` unless :math:`\hat V` is singular, when ``t_sym`` is the
+    generalised-inverse statistic on the identifiable subspace and ``warnings`` says why;
+    ``t_sym_ridge`` is the ridge-regularised value of earlier versions, for comparison:
+    :mod:`synthaug.diagnosis.symmetry`), the generator's quality and alignment (``gqs``, ``tau``,
     ``generator_quality``, ``cosine``, ``rho``, the norms of :math:`\hat g_\phi` and
     :math:`\hat g_\psi`, ``theory_size``), the size selection (``candidates``,
     ``curve``, ``selected_size``, ``selected_gamma``) and the settings used.
@@ -156,6 +160,8 @@ class Diagnosis:
     elapsed_s: float
     fidelity: dict | None = None
     warnings: list = dataclasses.field(default_factory=list)
+    n_parameters: int | None = None
+    t_sym_ridge: float | None = None
     params: object = dataclasses.field(default=None, repr=False)
     synthetic: object = dataclasses.field(default=None, repr=False)
     data: PreparedData | None = dataclasses.field(default=None, repr=False)
@@ -223,6 +229,12 @@ class Diagnosis:
                 fh.write(text + "\n")
         return text
 
+    def _rank_note(self) -> str:
+        """`` (rank r of p: singular score covariance)`` when the test ran on a subspace, else empty."""
+        if self.n_parameters is not None and self.df < self.n_parameters:
+            return f" (rank {self.df} of {self.n_parameters} parameters: singular score covariance, see WARNING)"
+        return ""
+
     def summary(self) -> str:
         """A readable report of the diagnosis."""
         reject = self.regime == "local-asymmetry"
@@ -232,8 +244,8 @@ class Diagnosis:
             f"model {self.model}, generator {self.generator}, {self.n_features} features"
             + (" (standardised)" if self.standardized else ""),
             "",
-            f"Local symmetry test: T_sym = {self.t_sym:.2f} on {self.df} df (cut-off {self.cutoff:.2f} at "
-            f"alpha = {self.alpha}), p = {self.p_value:.3g}",
+            f"Local symmetry test: T_sym = {self.t_sym:.2f} on {self.df} df{self._rank_note()} (cut-off "
+            f"{self.cutoff:.2f} at alpha = {self.alpha}), p = {self.p_value:.3g}",
             "  -> " + ("local ASYMMETRY: rebalancing matters (raw ERM targets the wrong point)" if reject
                        else "local symmetry not rejected: imbalance is not the leading error; little augmentation needed"),
             f"Generator quality: GQS = {self.gqs:.3g} (threshold {self.tau:g}) -> {self.generator_quality}"
