@@ -25,8 +25,8 @@ libraries, one ``LogisticRegression`` fit at a time:
    (:mod:`synthaug.diagnosis.vtss`); the arg-min candidate, refitted on all rows.
 
 Folds follow synthaug's rule (:mod:`synthaug.core.folds`: each class shuffled and cut
-into ``K`` blocks of :math:`\lfloor n_c/K\rfloor` rows, the left-over rows train in
-every fold), drawn with NumPy, so the random parts (folds, SMOTE draws) differ from
+into ``K`` consecutive blocks of :math:`\lfloor n_c/K\rfloor` or :math:`\lceil n_c/K\rceil`
+rows, so every row is validated exactly once), drawn with NumPy, so the random parts (folds, SMOTE draws) differ from
 synthaug's: :math:`T_{\rm sym}` is deterministic given the pilot and must agree closely;
 the GQS and the CV curve agree in distribution only.
 """
@@ -97,15 +97,21 @@ def symmetry_statistic(theta, X0, X1):
 
 
 def stratified_folds(rng, n0, n1, K):
-    """synthaug's fold rule with NumPy draws: ``[(train0, valid0, train1, valid1)] * K``."""
+    """synthaug's fold rule with NumPy draws: ``[(train0, valid0, train1, valid1)] * K``.
+
+    Each class's permutation is cut into K consecutive blocks, the first ``n mod K`` of
+    ``floor(n/K) + 1`` rows and the rest of ``floor(n/K)``: every row is validated once.
+    """
     out = []
     perms = [rng.permutation(n0), rng.permutation(n1)]
     for k in range(K):
         parts = []
         for perm, n in zip(perms, (n0, n1)):
-            m = n // K
-            rolled = np.roll(perm, -k * m)
-            parts += [rolled[m:], rolled[:m]]
+            m, r = divmod(n, K)
+            sizes = np.r_[np.full(r, m + 1), np.full(K - r, m)]
+            start = int(sizes[:k].sum())
+            valid = perm[start:start + sizes[k]]
+            parts += [np.r_[perm[:start], perm[start + sizes[k]:]], valid]
         out.append((parts[0], parts[1], parts[2], parts[3]))
     return out
 

@@ -26,8 +26,12 @@ every training part of a repeated stratified K-fold split and scored on the held
   overlap), so they are somewhat optimistic, as usual for K-fold CV.
 
 All folds run as one vectorised, jitted program (static fold shapes from
-:func:`synthaug.core.folds.stratified_folds`; the ``n mod K`` left-over rows of each class are
-always in training). The bias estimate needs majority blocks of the minority's size:
+:func:`synthaug.core.folds.stratified_folds` with ``holdout_remainder=False``, kept on
+purpose: the ``n mod K`` left-over rows of each class are always in training and never
+validated). This comparison needs one synthetic size and one majority-block layout in
+every fold (all six estimators of a fold share them, so the paired differences stay
+exact), and it is a comparison of estimators on identical folds, not the paper's
+cross-fitting; the rule affects at most ``K − 1`` rows per class. The bias estimate needs majority blocks of the minority's size:
 each training fold must hold at least :math:`2n_1` majority rows (two blocks for the
 held-out version), otherwise a ``ValueError`` says so.
 """
@@ -341,7 +345,7 @@ def crossvalidate_bias_correction(X, y, *, generator="smote", gamma: float = 1.0
         raise ValueError(f"gamma={gamma} gives no synthetic rows (class gap per training fold {n0t - n1t})")
     key = jax.random.key(int(seed))
     k_folds, k_cv, k_full = jax.random.split(key, 3)
-    fs = stratified_folds(k_folds, n0, n1, folds, repeats)
+    fs = stratified_folds(k_folds, n0, n1, folds, repeats, holdout_remainder=False)
     bar = progress_bar(2, "bias-correct", progress)
     thetas, flagged = _fold_estimates(gen, k_cv, X0, X1, fs, n_syn, float(ridge))
     bar.update(1)

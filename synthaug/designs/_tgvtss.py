@@ -2,7 +2,8 @@
 
 :func:`select_sizes` runs the whole diagnosis of Ma & Zhang (arXiv 2601.16120, §4) on one
 simulated training set as a pure JAX function, so the designs ``vmap`` it over
-replications: balanced pilot, Wald test, cross-fitted mismatch and GQS, the TG-VTSS
+replications: balanced pilot, Wald test, cross-fitted mismatch and GQS (every real row
+held out in exactly one fold, :func:`synthaug.core.folds.stratified_folds`), the TG-VTSS
 candidates (a fixed-length traced vector), and the cross-validated choice among them;
 plain VTSS on its static grid alongside. The designs then refit at the chosen sizes
 from one nested pool and score them on test data or exactly.
@@ -19,7 +20,7 @@ import numpy as np
 from synthaug.core.folds import Folds, stratified_folds
 from synthaug.core.montecarlo import mean_mcse, run_replications
 from synthaug.diagnosis.alignment import alignment, crossfit_mismatch, generator_quality_score, theory_size_from
-from synthaug.diagnosis.symmetry import pilot_fit, symmetry_test, wald_cutoff
+from synthaug.diagnosis.symmetry import pilot_fit, rank_wald_cutoff, symmetry_test
 from synthaug.diagnosis.vtss import balanced_validation_loss, cv_losses, sizes_from_gammas, tg_candidates
 from synthaug.simulate import record, summary
 
@@ -39,10 +40,14 @@ class Selection(NamedTuple):
 
 
 def selection_folds(key, n0: int, n1: int, cv_folds: int, holdout: bool) -> Folds:
-    """K-fold splits, or (``holdout``) the first fold of a K-fold split: a 1/K stratified holdout."""
-    f = stratified_folds(key, n0, n1, cv_folds)
+    """K-fold splits, or (``holdout``) the first fold of a K-fold split: a 1/K stratified holdout.
+
+    Every real row is validated exactly once (``holdout_remainder=True``); the holdout is
+    block 0, of :math:`\\lceil n_c/K\\rceil` rows when K does not divide :math:`n_c`.
+    """
+    f = stratified_folds(key, n0, n1, cv_folds, holdout_remainder=True)
     if holdout:
-        f = jax.tree.map(lambda a: a[:1], f)
+        f = f.take([0])
     return f
 
 
@@ -54,8 +59,9 @@ def select_sizes(model, aux, generator, key, X0, X1, *, cv_folds=5, holdout=Fals
     kp, kcf, kf, kcv, kv = jax.random.split(key, 5)
     params = pilot_fit(model, aux, kp, X0, X1)
     test = symmetry_test(model, aux, params, X0, X1)
-    reject = test.t_sym > wald_cutoff(test.df, alpha)
-    mm = crossfit_mismatch(model, aux, generator, kcf, X0, X1, stratified_folds(kf, n0, n1, crossfit_folds))
+    reject = test.t_sym > rank_wald_cutoff(test.rank, test.df, alpha)  # chi2 on the numerical rank of V
+    mm = crossfit_mismatch(model, aux, generator, kcf, X0, X1, stratified_folds(kf, n0, n1, crossfit_folds,
+                                                                             holdout_remainder=True))
     cos, rho, denom = alignment(test.g_phi, mm.g_psi)
     theory = theory_size_from(gap, denom)
     gqs = generator_quality_score(n0, n1, mm)

@@ -35,7 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.core.folds import stratified_folds
+from synthaug.core.folds import fold_masks, stratified_folds
 from synthaug.generators.basic import jitter, smote
 from synthaug.generators.registry import GENERATOR_FACTORIES, make_generator
 from synthaug.models import MLPModel
@@ -95,22 +95,29 @@ def _generator(name):
 
 
 def _weighted_cv(model, key, X0, X1, ratios, folds):
-    """CV balanced loss (F, R) of minority-weight ratios."""
-    n0t, n1t = folds.train0.shape[1], folds.train1.shape[1]
+    """CV balanced loss (F, R) of minority-weight ratios.
 
-    def fold(k, tr0, va0, tr1, va1):
+    Every real row is validated exactly once (``folds`` from ``stratified_folds`` with
+    ``holdout_remainder=True``): padding slots get weight 0 in the fit and in the
+    validation means, so all folds run as one ``vmap`` without any generator.
+    """
+    n0t, n1t = folds.train0.shape[1], folds.train1.shape[1]
+    masks = fold_masks(folds, X0.dtype)
+    padded = folds.padded  # static: without padding, plain means (today's program)
+
+    def fold(k, tr0, va0, tr1, va1, mt0, mv0, mt1, mv1):
         X = jnp.concatenate([X0[tr0], X1[tr1]])
         y = jnp.concatenate([jnp.zeros(n0t, X.dtype), jnp.ones(n1t, X.dtype)])
 
         def one(r):
-            w = jnp.concatenate([jnp.ones(n0t, X.dtype), jnp.full(n1t, r, X.dtype)])
+            w = jnp.concatenate([mt0, r * mt1])
             p = model.fit((), k, X, y, w)
-            return balanced_validation_loss(model, (), p, X0[va0], X1[va1])
+            return balanced_validation_loss(model, (), p, X0[va0], X1[va1], *((mv0, mv1) if padded else ()))
 
         return jax.vmap(one)(ratios)
 
     keys = jax.random.split(key, folds.train0.shape[0])
-    return jax.vmap(fold)(keys, *folds)
+    return jax.vmap(fold)(keys, *folds, *masks)
 
 
 @functools.lru_cache(maxsize=None)
@@ -136,7 +143,7 @@ def replication(gens: tuple, dtype, quick: bool):
         ones = jnp.ones(N0, dtype)
         raw = test_loss(jnp.concatenate([ones, jnp.ones(N1, dtype)]))
         rew = test_loss(jnp.concatenate([ones, jnp.full(N1, N0 / N1, dtype)]))
-        folds = stratified_folds(kcv, N0, N1, 5)
+        folds = stratified_folds(kcv, N0, N1, 5, holdout_remainder=True)
         cvl = _weighted_cv(model, kinit, X0, X1, ratios, folds).mean(axis=0)
         r_hat = ratios[jnp.argmin(cvl)]
         cost = test_loss(jnp.concatenate([ones, jnp.full(N1, 1.0, dtype) * r_hat]))

@@ -11,7 +11,9 @@ training part only*, and take
 
 the mean synthetic score minus the mean score of the held-out real minority
 rows; :math:`\hat g_\psi` is the average over folds. The generator never sees
-the rows its output is compared with.
+the rows its output is compared with. Every real row is held out in exactly one
+fold (:func:`synthaug.core.folds.stratified_folds` with its default
+``holdout_remainder=True``), also when ``K`` does not divide a class size.
 
 **Alignment.** :math:`\cos = \langle\hat g_\phi,\hat g_\psi\rangle/(\lVert\hat g_\phi\rVert
 \lVert\hat g_\psi\rVert)` (plain Euclidean, clipped to [−1, 1]) and
@@ -52,7 +54,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from synthaug.core.folds import Folds
+from synthaug.core.folds import Folds, fold_masks, map_fold_groups, padded_training_draw, single_program_generator
 from synthaug.core.glm import glm_moments
 from synthaug.diagnosis.symmetry import pilot_fit, stable_solve
 
@@ -74,25 +76,81 @@ class Mismatch(NamedTuple):
 
 
 def crossfit_mismatch(model, aux, generator, key, X0, X1, folds: Folds) -> Mismatch:
-    """:math:`\\hat g_\\psi` and the GQS ingredients by cross-fitting over ``folds`` (vmapped)."""
-    n0t, n1t = folds.train0.shape[1], folds.train1.shape[1]
-    gap_fold = n0t - n1t
-    if gap_fold < 1:
-        raise ValueError("the training part of a fold has no class gap (n0 <= n1); nothing to generate")
-    keys = jax.random.split(key, folds.train0.shape[0])
+    r""":math:`\hat g_\psi` and the GQS ingredients by cross-fitting over ``folds`` (vmapped).
 
-    def one(k, tr0, va0, tr1, va1):
+    Parameters
+    ----------
+    model, aux
+        The model and its auxiliary state.
+    generator : Generator
+        Fed each fold's training rows only.
+    key : jax.Array
+        PRNG key (split into one key per fold).
+    X0, X1 : jax.Array
+        Majority and minority rows.
+    folds : Folds
+        Stratified splits (:func:`synthaug.core.folds.stratified_folds`). With the
+        default ``holdout_remainder=True`` every real row is held out exactly once, as in
+        the cross-fitting of Ma & Zhang (arXiv 2601.16120, §2.3).
+
+    Returns
+    -------
+    Mismatch
+        Fold averages (each fold weighs equally). Fold :math:`k` draws its own gap
+        :math:`n_{0,k} - n_{1,k}` of synthetic rows. Folds of different sizes run as one
+        ``vmap`` when the generator has a padded form (masked pilot fits and moments,
+        :func:`synthaug.core.folds.padded_training_draw`), otherwise in groups of exact
+        shapes (:func:`synthaug.core.folds.map_fold_groups`); either way the generator
+        sees exactly the fold's training rows, never a padding row.
+    """
+    keys = jax.random.split(key, folds.num_folds)
+    if single_program_generator(generator, folds):
+        return _crossfit_padded(model, aux, generator, keys, X0, X1, folds)
+
+    def make(n0t, n0v, n1t, n1v):
+        gap_fold = n0t - n1t
+        if gap_fold < 1:
+            raise ValueError("the training part of a fold has no class gap (n0 <= n1); nothing to generate")
+
+        def one(k, tr0, va0, tr1, va1):
+            kf, kg = jax.random.split(k)
+            A0, A1 = X0[tr0], X1[tr1]
+            params = pilot_fit(model, aux, kf, A0, A1)
+            syn = generator(kg, A1, gap_fold, X_majority=A0)
+            loss, featurize, theta = model.local_glm(aux, params)
+            ms, Ss, _ = glm_moments(loss, featurize(syn), theta, jnp.ones(gap_fold))
+            m1, S1, H1 = glm_moments(loss, featurize(X1[va1]), theta, jnp.ones(va1.shape[0]))
+            _, S0, H0 = glm_moments(loss, featurize(X0[va0]), theta, jnp.zeros(va0.shape[0]))
+            return ms - m1, 0.5 * (H0 + H1), S0, S1, Ss, jnp.all(jnp.isfinite(syn))
+
+        return one
+
+    g, H, S0, S1, Ss, finite = map_fold_groups(make, folds, keys)
+    return Mismatch(g.mean(0), H.mean(0), S0.mean(0), S1.mean(0), Ss.mean(0), g, jnp.all(finite))
+
+
+def _crossfit_padded(model, aux, generator, keys, X0, X1, folds: Folds) -> Mismatch:
+    """:func:`crossfit_mismatch` in one ``vmap`` over padded folds (masks as weights)."""
+    gaps = folds.train_sizes(0) - folds.train_sizes(1)
+    if gaps.min() < 1:
+        raise ValueError("the training part of a fold has no class gap (n0 <= n1); nothing to generate")
+    n_out = int(gaps.max())
+    masks = fold_masks(folds, X0.dtype)
+    rows = jnp.arange(n_out)
+
+    def one(k, tr0, va0, tr1, va1, mt0, mv0, mt1, mv1, gap_k):
         kf, kg = jax.random.split(k)
         A0, A1 = X0[tr0], X1[tr1]
-        params = pilot_fit(model, aux, kf, A0, A1)
-        syn = generator(kg, A1, gap_fold, X_majority=A0)
+        params = pilot_fit(model, aux, kf, A0, A1, mt0, mt1)
+        syn = padded_training_draw(generator, kg, A1, mt1, n_out)
+        ws = (rows < gap_k).astype(X0.dtype)  # the fold's own gap: a prefix of the draw
         loss, featurize, theta = model.local_glm(aux, params)
-        ms, Ss, _ = glm_moments(loss, featurize(syn), theta, jnp.ones(gap_fold))
-        m1, S1, H1 = glm_moments(loss, featurize(X1[va1]), theta, jnp.ones(va1.shape[0]))
-        _, S0, H0 = glm_moments(loss, featurize(X0[va0]), theta, jnp.zeros(va0.shape[0]))
+        ms, Ss, _ = glm_moments(loss, featurize(syn), theta, jnp.ones(n_out), ws)
+        m1, S1, H1 = glm_moments(loss, featurize(X1[va1]), theta, jnp.ones(va1.shape[0]), mv1)
+        _, S0, H0 = glm_moments(loss, featurize(X0[va0]), theta, jnp.zeros(va0.shape[0]), mv0)
         return ms - m1, 0.5 * (H0 + H1), S0, S1, Ss, jnp.all(jnp.isfinite(syn))
 
-    g, H, S0, S1, Ss, finite = jax.vmap(one)(keys, *folds)
+    g, H, S0, S1, Ss, finite = jax.vmap(one)(keys, *folds, *masks, jnp.asarray(gaps))
     return Mismatch(g.mean(0), H.mean(0), S0.mean(0), S1.mean(0), Ss.mean(0), g, jnp.all(finite))
 
 

@@ -9,6 +9,11 @@ arguments (Ma & Zhang, arXiv 2601.16120, §2–4):
   candidate synthetic size;
 * :func:`stage_refit_pool` — the refit on all rows plus a synthetic pool.
 
+The first two use :func:`~synthaug.core.folds.stratified_folds` with
+``holdout_remainder=True``: every real row is held out in exactly one fold, also when K
+does not divide a class size (the paper's cross-fitting); folds of different sizes run
+as up to three vmapped groups of exact shapes inside the stage's one program.
+
 The sizes that change from one call to the next are bucketed
 (:mod:`synthaug.core.buckets`): the synthetic pool has :func:`~synthaug.core.buckets.bucket`
 rows (the unused ones get weight 0) and the candidate vector is padded to a multiple of
@@ -82,7 +87,7 @@ def stage_diagnostics(model, generator, key, X0, X1, crossfit_folds):
     aux = model.prepare(k_aux, jnp.concatenate([X0, X1]))
     params = pilot_fit(model, aux, k_pilot, X0, X1)
     test = symmetry_test(model, aux, params, X0, X1)
-    folds = stratified_folds(k_folds, X0.shape[0], X1.shape[0], crossfit_folds)
+    folds = stratified_folds(k_folds, X0.shape[0], X1.shape[0], crossfit_folds, holdout_remainder=True)
     mm = crossfit_mismatch(model, aux, generator, k_cf, X0, X1, folds)
     cos, rho, denom = alignment(test.g_phi, mm.g_psi)
     gap = X0.shape[0] - X1.shape[0]
@@ -101,7 +106,7 @@ def stage_cv(model, generator, key, X0, X1, aux, candidates, folds, pool_size):
     ``finite`` is True when every synthetic row the stage drew was finite.
     """
     k_folds, k_cv = jax.random.split(key)
-    f = stratified_folds(k_folds, X0.shape[0], X1.shape[0], folds)
+    f = stratified_folds(k_folds, X0.shape[0], X1.shape[0], folds, holdout_remainder=True)
     return cv_losses(model, aux, generator, k_cv, X0, X1, candidates, f, pool_size, with_flag=True)
 
 

@@ -4,7 +4,8 @@ r"""Validated synthetic-size selection: VTSS and TG-VTSS (Ma & Zhang, arXiv 2601
 on a grid centred at full balancing (default :math:`\gamma\in[0.5, 1.5]` in steps
 of 0.01, which contains :math:`\gamma = 1` exactly; the note's notebook used 100
 points on the same range). Stratified K-fold cross-validation (optionally
-repeated): in each fold the generator sees only the fold's training part, the
+repeated; every real row is validated in exactly one fold of each repeat, as in the
+paper's K-fold CV, also when K does not divide a class size): in each fold the generator sees only the fold's training part, the
 candidate sizes are rescaled to the fold,
 :math:`\tilde n_{\rm fold} = \mathrm{round}(\tilde n\cdot\mathrm{gap}_{\rm fold}/\mathrm{gap})`,
 one nested synthetic pool serves every candidate (prefixes), all candidates are
@@ -39,7 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from synthaug.core.buckets import pad_with_first
-from synthaug.core.folds import Folds
+from synthaug.core.folds import Folds, fold_masks, map_fold_groups, padded_training_draw, single_program_generator
 
 __all__ = [
     "VTSS_GRID",
@@ -123,11 +124,19 @@ def tg_candidates_host(gap: int, reject: bool, gqs: float, theory: float, tau: f
     return pad(np.concatenate([bal, th_c])), 1, clipped
 
 
-def balanced_validation_loss(model, aux, params, V0, V1):
-    r""":math:`\tfrac12\bar\ell_0 + \tfrac12\bar\ell_1` on held-out real rows."""
+def balanced_validation_loss(model, aux, params, V0, V1, w0=None, w1=None):
+    r""":math:`\tfrac12\bar\ell_0 + \tfrac12\bar\ell_1` on held-out real rows.
+
+    Optional 0/1 masks ``w0``/``w1`` select the real rows of padded validation blocks
+    (weighted means); without them, plain means.
+    """
     l0 = model.loss_values(aux, params, V0, jnp.zeros(V0.shape[0]))
     l1 = model.loss_values(aux, params, V1, jnp.ones(V1.shape[0]))
-    return 0.5 * jnp.mean(l0) + 0.5 * jnp.mean(l1)
+    if w0 is None and w1 is None:
+        return 0.5 * jnp.mean(l0) + 0.5 * jnp.mean(l1)
+    w0 = jnp.ones_like(l0) if w0 is None else jnp.asarray(w0, l0.dtype)
+    w1 = jnp.ones_like(l1) if w1 is None else jnp.asarray(w1, l1.dtype)
+    return 0.5 * jnp.sum(w0 * l0) / jnp.sum(w0) + 0.5 * jnp.sum(w1 * l1) / jnp.sum(w1)
 
 
 def cv_losses(model, aux, generator, key, X0, X1, candidates, folds: Folds, pool_size: int,
@@ -135,35 +144,77 @@ def cv_losses(model, aux, generator, key, X0, X1, candidates, folds: Folds, pool
     """Balanced validation loss per fold and candidate, shape (F, C).
 
     ``candidates`` are sizes on the full-data scale (may be traced); ``pool_size``
-    (static) must be at least their maximum. With ``with_flag=True`` the result is
-    ``(losses, finite)``, ``finite`` being True when every synthetic row drawn in every
-    fold was finite (a traced generator cannot raise: the caller checks the flag on the
-    host).
+    (static) must be at least their maximum. Each fold rescales them to its own gap,
+    ``round(size · gap_fold / gap)``; with ``folds`` from
+    :func:`~synthaug.core.folds.stratified_folds` (default ``holdout_remainder=True``)
+    every real row is validated exactly once per repeat. Folds of different sizes run as
+    one ``vmap`` when the generator has a padded form (masked fits and losses,
+    :func:`~synthaug.core.folds.padded_training_draw`), otherwise in groups of exact
+    shapes (:func:`~synthaug.core.folds.map_fold_groups`); either way the generator and
+    the fit see exactly the fold's training rows. With ``with_flag=True``
+    the result is ``(losses, finite)``, ``finite`` being True when every synthetic row
+    drawn in every fold was finite (a traced generator cannot raise: the caller checks
+    the flag on the host).
     """
-    n0t, n1t = folds.train0.shape[1], folds.train1.shape[1]
     gap = X0.shape[0] - X1.shape[0]
-    gap_f = n0t - n1t
-    if gap < 1 or gap_f < 1:
+    if gap < 1:
         raise ValueError("VTSS needs the majority to outnumber the minority in every fold")
-    ratio = gap_f / gap
-    pool_f = int(np.ceil(pool_size * ratio)) + 1
     cands = jnp.asarray(candidates)
-    cand_f = jnp.rint(cands * ratio).astype(jnp.int32)
-    order = jnp.argsort(cand_f)
-    inverse = jnp.argsort(order)
-    keys = jax.random.split(key, folds.train0.shape[0])
-    yt = jnp.concatenate([jnp.zeros(n0t, X0.dtype), jnp.ones(n1t, X0.dtype)])
+    keys = jax.random.split(key, folds.num_folds)
+    if single_program_generator(generator, folds):
+        out = _cv_padded(model, aux, generator, keys, X0, X1, cands, folds, pool_size, gap)
+        return out if with_flag else out[0]
 
-    def one(k, tr0, va0, tr1, va1):
+    def make(n0t, n0v, n1t, n1v):
+        gap_f = n0t - n1t
+        if gap_f < 1:
+            raise ValueError("VTSS needs the majority to outnumber the minority in every fold")
+        ratio = gap_f / gap
+        pool_f = int(np.ceil(pool_size * ratio)) + 1
+        cand_f = jnp.rint(cands * ratio).astype(jnp.int32)
+        order = jnp.argsort(cand_f)
+        inverse = jnp.argsort(order)
+        yt = jnp.concatenate([jnp.zeros(n0t, X0.dtype), jnp.ones(n1t, X0.dtype)])
+
+        def one(k, tr0, va0, tr1, va1):
+            kf, kg = jax.random.split(k)
+            A0, A1 = X0[tr0], X1[tr1]
+            pool = generator(kg, A1, pool_f, X_majority=A0)
+            params = model.fit_sizes(aux, kf, jnp.concatenate([A0, A1]), yt, pool, cand_f[order])
+            losses = jax.vmap(lambda p: balanced_validation_loss(model, aux, p, X0[va0], X1[va1]))(params)
+            return losses[inverse], jnp.all(jnp.isfinite(pool))
+
+        return one
+
+    losses, finite = map_fold_groups(make, folds, keys)
+    return (losses, jnp.all(finite)) if with_flag else losses
+
+
+def _cv_padded(model, aux, generator, keys, X0, X1, cands, folds: Folds, pool_size: int, gap: int):
+    """:func:`cv_losses` in one ``vmap`` over padded folds (masks as weights); returns ``(losses, finite)``."""
+    gaps = folds.train_sizes(0) - folds.train_sizes(1)
+    if gaps.min() < 1:
+        raise ValueError("VTSS needs the majority to outnumber the minority in every fold")
+    ratios = gaps / gap
+    pool_f = int(np.ceil(pool_size * ratios.max())) + 1
+    n0t, n1t = folds.train0.shape[1], folds.train1.shape[1]
+    yt = jnp.concatenate([jnp.zeros(n0t, X0.dtype), jnp.ones(n1t, X0.dtype)])
+    masks = fold_masks(folds, X0.dtype)
+
+    def one(k, tr0, va0, tr1, va1, mt0, mv0, mt1, mv1, ratio):
         kf, kg = jax.random.split(k)
+        cand_f = jnp.rint(cands * ratio).astype(jnp.int32)
+        order = jnp.argsort(cand_f)
+        inverse = jnp.argsort(order)
         A0, A1 = X0[tr0], X1[tr1]
-        pool = generator(kg, A1, pool_f, X_majority=A0)
-        params = model.fit_sizes(aux, kf, jnp.concatenate([A0, A1]), yt, pool, cand_f[order])
-        losses = jax.vmap(lambda p: balanced_validation_loss(model, aux, p, X0[va0], X1[va1]))(params)
+        pool = padded_training_draw(generator, kg, A1, mt1, pool_f)
+        params = model.fit_sizes(aux, kf, jnp.concatenate([A0, A1]), yt, pool, cand_f[order],
+                                 base_weights=jnp.concatenate([mt0, mt1]))
+        losses = jax.vmap(lambda p: balanced_validation_loss(model, aux, p, X0[va0], X1[va1], mv0, mv1))(params)
         return losses[inverse], jnp.all(jnp.isfinite(pool))
 
-    losses, finite = jax.vmap(one)(keys, *folds)
-    return (losses, jnp.all(finite)) if with_flag else losses
+    losses, finite = jax.vmap(one)(keys, *folds, *masks, jnp.asarray(ratios, jnp.result_type(float)))
+    return losses, jnp.all(finite)
 
 
 def cv_curve(losses):

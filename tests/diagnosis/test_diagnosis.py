@@ -38,16 +38,20 @@ def test_glm_moments_match_autodiff():
 
 
 def test_folds_partition_each_class():
+    # Every row is validated exactly once: ceil(11/4) = 3 validation slots (padded, masked),
+    # 11 - floor(11/4) = 9 training slots (the last one masked in folds with a 3-row block).
     f = stratified_folds(jax.random.key(3), 23, 11, 4, repeats=2)
-    assert f.train1.shape == (8, 11 - 2) and f.valid1.shape == (8, 2)
+    assert f.train1.shape == (8, 11 - 2) and f.valid1.shape == (8, 3)
     for i in range(8):
-        tr, va = set(np.asarray(f.train1[i]).tolist()), set(np.asarray(f.valid1[i]).tolist())
+        tr = set(np.asarray(f.train1[i])[f.train_mask(1)[i]].tolist())
+        va = set(np.asarray(f.valid1[i])[f.valid_mask(1)[i]].tolist())
         assert not tr & va and tr | va == set(range(11))
-        tr0, va0 = set(np.asarray(f.train0[i]).tolist()), set(np.asarray(f.valid0[i]).tolist())
+        tr0 = set(np.asarray(f.train0[i])[f.train_mask(0)[i]].tolist())
+        va0 = set(np.asarray(f.valid0[i])[f.valid_mask(0)[i]].tolist())
         assert not tr0 & va0 and tr0 | va0 == set(range(23))
-    # Within one repeat the validation blocks are disjoint.
-    blocks = [set(np.asarray(f.valid1[i]).tolist()) for i in range(4)]
-    assert sum(len(b) for b in blocks) == len(set().union(*blocks))
+    # Within one repeat the validation blocks are disjoint and cover the class.
+    blocks = [set(np.asarray(f.valid1[i])[f.valid_mask(1)[i]].tolist()) for i in range(4)]
+    assert sum(len(b) for b in blocks) == len(set().union(*blocks)) == 11
 
 
 def test_sign_rule_of_the_theory_size():
