@@ -8,6 +8,7 @@ non-zero exit status (2), never as a traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -117,7 +118,9 @@ def _build_parser() -> argparse.ArgumentParser:
                        description="Symmetry test, generator quality, alignment and the TG-VTSS synthetic size "
                                    "for a binary classification dataset.")
     _add_input_args(d)
-    d.add_argument("--generator", default="smote", help="generator name (default smote)")
+    d.add_argument("--generator", default="smote",
+                   help="generator name (default smote), or several separated by commas (smote,jitter,gaussian): "
+                        "each is diagnosed on the same pilot and folds and the generators are ranked")
     d.add_argument("--model", default="logistic", metavar="MODEL",
                    help=_LazyText(_model_help))
     d.add_argument("--ridge", type=float, default=None,
@@ -128,6 +131,9 @@ def _build_parser() -> argparse.ArgumentParser:
     d.add_argument("--json", default=None, metavar="FILE.json", help="write the diagnosis as JSON")
     d.add_argument("--plot", default=None, metavar="FILE.png",
                    help="write the diagnosis figure (any format matplotlib writes: .png, .pdf, .svg, ...)")
+    d.add_argument("--report", default=None, metavar="FILE.html",
+                   help="write a self-contained HTML report (summary, figure, CV curve, settings, versions; "
+                        "loads nothing from the network)")
 
     b = sub.add_parser("bias-correct", help="cross-validate raw, reweighted, naive and bias-corrected fits",
                        description="Lyu et al.'s majority-based bias correction (reconstructed) on a CSV file or "
@@ -249,7 +255,12 @@ def _diagnose(args, data) -> int:
 
     X, y, positive = data
     ensure_compilation_cache()  # persist compiled programs across runs
-    result = diagnose(X, y, generator=args.generator, model=args.model, method=args.method, folds=args.folds,
+    if "," in args.generator:  # several generators: one pilot and one set of folds, ranked
+        from synthaug.diagnosis.compare import compare_generators
+
+        diagnose = functools.partial(compare_generators, generators=_generator_list(args.generator))
+        args = argparse.Namespace(**{**vars(args), "generator": None})
+    result = diagnose(X, y, **({} if args.generator is None else {"generator": args.generator}), model=args.model, method=args.method, folds=args.folds,
                       repeats=args.repeats, crossfit_folds=args.crossfit_folds, minority=positive,
                       standardize=not args.no_standardize, seed=args.seed, progress=not args.no_progress,
                       model_params=None if args.ridge is None else {"ridge": args.ridge})
@@ -366,9 +377,22 @@ def _check_args(args) -> None:
         raise ValueError(f"no such file: {args.data!r}")
     from synthaug.generators.registry import GENERATOR_FACTORIES, resolve_factory
 
-    if args.generator not in GENERATOR_FACTORIES:
-        resolve_factory(args.generator)  # raises the registry's message
+    if args.command != "diagnose" and "," in args.generator:
+        raise ValueError(f"--generator {args.generator!r}: {args.command} takes one generator")
+    for name in _generator_list(args.generator):
+        if name not in GENERATOR_FACTORIES:
+            resolve_factory(name)  # raises the registry's message
     _check_outputs(args)
+
+
+def _generator_list(text: str) -> list:
+    """``--generator`` as a list of names: one name, or several separated by commas (no repeats)."""
+    names = [g.strip() for g in text.split(",")]
+    if any(not g for g in names):
+        raise ValueError(f"--generator {text!r}: empty name in the comma-separated list")
+    if len(set(names)) < len(names):
+        raise ValueError(f"--generator {text!r}: each generator may appear once")
+    return names
 
 
 def _check_outputs(args) -> None:
@@ -382,6 +406,11 @@ def _check_outputs(args) -> None:
                              f"{', '.join('.' + f for f in sorted(formats))}")
     _check_output_path(args.json, "--json")
     _check_output_path(args.plot, "--plot")
+    report = getattr(args, "report", None)
+    if report is not None:
+        if not report.lower().endswith((".html", ".htm")):
+            raise ValueError(f"--report {report!r} should end in .html")
+        _check_output_path(report, "--report")
 
 
 def _report(result, args) -> int:
@@ -397,6 +426,12 @@ def _report(result, args) -> int:
         name = args.dataset or os.path.basename(args.data or "") or None
         result.plot(data_name=name).savefig(args.plot, dpi=130)
         print(f"wrote {args.plot}")
+    if getattr(args, "report", None):
+        from synthaug.diagnosis.html import write_html_report
+
+        name = args.dataset or os.path.basename(args.data or "") or None
+        write_html_report(result, args.report, data_name=name)
+        print(f"wrote {args.report}")
     return 0
 
 

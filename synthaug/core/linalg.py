@@ -215,7 +215,7 @@ def eigh(A, *, max_sweeps: int = 30):
         aii, ajj, aij = M[i, i], M[j, j], M[i, j]
         zero = aij == 0.0
         tau = (ajj - aii) / (2.0 * jnp.where(zero, 1.0, aij))
-        big = jnp.abs(tau) > 1e150
+        big = jnp.abs(tau) > min(1e150, float(np.sqrt(np.finfo(A.dtype).max)) / 4)  # tau**2 stays finite
         root = jnp.sqrt(1.0 + jnp.where(big, 0.0, tau) ** 2)
         t = jnp.where(big, 0.5 / tau, jnp.where(tau >= 0, 1.0, -1.0) / (jnp.abs(tau) + root))
         c = jnp.where(zero, 1.0, 1.0 / jnp.sqrt(1.0 + t * t))

@@ -10,6 +10,8 @@ One concept per module:
 * :mod:`~synthaug.diagnosis.result`: :class:`Diagnosis` and :class:`SizeSelection`
   (numbers, text report, JSON);
 * :mod:`~synthaug.diagnosis.plot`: their figures, apart from the results;
+* :mod:`~synthaug.diagnosis.html`: a diagnosis as one self-contained HTML report;
+* :mod:`~synthaug.diagnosis.compare`: several generators on one pilot and one set of folds, ranked;
 * :mod:`~synthaug.diagnosis.api`: the entry points :func:`diagnose` and :func:`select_size`.
 
 The data checks shared with the CLI and the bias-correction cross-validation are
@@ -18,6 +20,8 @@ The data checks shared with the CLI and the bias-correction cross-validation are
 
 from synthaug.data.prepare import PreparedData, prepare_data
 from synthaug.diagnosis.api import diagnose, select_size
+from synthaug.diagnosis.compare import GeneratorComparison, compare_generators
 from synthaug.diagnosis.result import Diagnosis, SizeSelection
 
-__all__ = ["Diagnosis", "SizeSelection", "diagnose", "select_size", "prepare_data", "PreparedData"]
+__all__ = ["Diagnosis", "SizeSelection", "diagnose", "select_size", "compare_generators", "GeneratorComparison",
+           "prepare_data", "PreparedData"]

@@ -352,7 +352,7 @@ def diagnose(
         crossfit_folds=int(crossfit_folds), seed=int(seed), majority_label=data.majority_label,
         minority_label=data.minority_label, n_features=int(data.X0.shape[1]), standardized=bool(standardize),
         elapsed_s=round(time.perf_counter() - t0, 3), fidelity=fid, warnings=warnings, params=params, synthetic=np.asarray(syn),
-        data=data,
+        data=data, cv_sizes=np.asarray(allc, int), cv_losses=np.asarray(losses),
     )
 
 

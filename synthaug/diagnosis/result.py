@@ -104,8 +104,9 @@ class Diagnosis:
     :math:`\hat g_\psi`, ``theory_size``), the size selection (``candidates``,
     ``curve``, ``selected_size``, ``selected_gamma``) and the settings used.
     ``params`` and ``synthetic`` (the refitted model's parameters and its synthetic
-    rows, on the standardised scale) and ``data`` are kept for the caller but not
-    serialised.
+    rows, on the standardised scale), ``data``, and ``cv_sizes``/``cv_losses`` (every
+    cross-validated size and its fold-wise losses, shape ``(repeats·folds, len(cv_sizes))``:
+    what paired comparisons need) are kept for the caller but not serialised.
 
     Examples
     --------
@@ -165,8 +166,10 @@ class Diagnosis:
     params: object = dataclasses.field(default=None, repr=False)
     synthetic: object = dataclasses.field(default=None, repr=False)
     data: PreparedData | None = dataclasses.field(default=None, repr=False)
+    cv_sizes: object = dataclasses.field(default=None, repr=False)
+    cv_losses: object = dataclasses.field(default=None, repr=False)
 
-    _SKIP = ("params", "synthetic", "data")
+    _SKIP = ("params", "synthetic", "data", "cv_sizes", "cv_losses")
 
     @property
     def selected_at_edge(self) -> bool:
