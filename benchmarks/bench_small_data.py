@@ -14,7 +14,12 @@ SMOTE, Borderline-SMOTE (kind 1 / "borderline-1"), ADASYN, random oversampling,
 the smoothed bootstrap (``RandomOversamplingSampler(shrinkage=1.0)`` against
 ``RandomOverSampler(shrinkage=1.0)``). synthaug's samplers without an
 imbalanced-learn counterpart (``--others``: the Gaussian mixture, GK-SMOTE) are timed
-against imbalanced-learn's SMOTE, the default a user would otherwise run.
+against imbalanced-learn's SMOTE, the default a user would otherwise run. The other samplers
+that use the majority (``--names``, see ``MAJORITY``: Borderline-SMOTE kind 2, SVM-SMOTE,
+KMeans-SMOTE, SMOTE + Tomek links, SMOTE + ENN) run against their imbalanced-learn
+counterparts; ``--sizes 500x10,5000x20`` picks the data sizes. A pipeline that raises (e.g.
+KMeans-SMOTE finding no cluster to oversample) gets NaN times and its error in the JSON.
+imbalanced-learn's and scikit-learn's first calls are made before the timed rows.
 
 Each data size runs in **fresh processes** (the JAX backend start and the imports are
 timed on their own and not in any row):
@@ -57,6 +62,15 @@ PAIRS = {
     "random": ("RandomOversamplingSampler", {}, "RandomOverSampler", {}),
     "smoothed-bootstrap": ("RandomOversamplingSampler", {"shrinkage": 1.0}, "RandomOverSampler", {"shrinkage": 1.0}),
 }
+#: Samplers that use the majority, beyond the two above (``--names``): imbalanced-learn's counterpart
+#: with default parameters on both sides.
+MAJORITY = {
+    "borderline-2": ("BorderlineSMOTESampler", {"kind": 2}, "BorderlineSMOTE", {"kind": "borderline-2"}),
+    "svm-smote": ("SVMSMOTESampler", {}, "SVMSMOTE", {}),
+    "kmeans-smote": ("KMeansSMOTESampler", {}, "KMeansSMOTE", {}),
+    "smote-tomek": ("SMOTETomekSampler", {}, "SMOTETomek", {}),
+    "smote-enn": ("SMOTEENNSampler", {}, "SMOTEENN", {}),
+}
 OTHERS = {
     "gaussian-mixture": ("GaussianMixtureSampler", {}, "SMOTE", {}),
     "gk-smote": ("GKSMOTESampler", {}, "SMOTE", {}),
@@ -80,9 +94,11 @@ def _data(n, d):
 def child(n: int, d: int, names: list[str], passes: int) -> dict:
     """One fresh process: time each pair's cross_validate (synthaug ``passes`` times, imbalanced-learn once)."""
     t0 = time.perf_counter()
+    import imblearn.combine as ic
     import imblearn.over_sampling as io
     import jax
     import jax.numpy as jnp
+    import numpy as np
     from imblearn.pipeline import make_pipeline
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
@@ -90,6 +106,8 @@ def child(n: int, d: int, names: list[str], passes: int) -> dict:
     import synthaug
 
     jnp.zeros(1).block_until_ready()  # start the backend outside the timed rows
+    X_w, y_w = _data(200, 4)  # scikit-learn's and imbalanced-learn's first calls, outside the timed rows too
+    LogisticRegression(max_iter=1000).fit(*io.SMOTE(random_state=0).fit_resample(X_w, y_w))
     startup = time.perf_counter() - t0
     compiles, hits = [], []
     jax.monitoring.register_event_duration_secs_listener(
@@ -98,26 +116,36 @@ def child(n: int, d: int, names: list[str], passes: int) -> dict:
         lambda ev, **kw: hits.append(1) if ev == "/jax/compilation_cache/cache_hits" else None)
     X, y = _data(n, d)
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=3, random_state=0)
-    table = {**PAIRS, **OTHERS}
+    table = {**PAIRS, **MAJORITY, **OTHERS}
     rows = {}
     for name in names:
         sa_cls, sa_kw, im_cls, im_kw = table[name]
+        im_mod = io if hasattr(io, im_cls) else ic
         ours = make_pipeline(getattr(synthaug, sa_cls)(random_state=0, **sa_kw), LogisticRegression(max_iter=1000))
-        theirs = make_pipeline(getattr(io, im_cls)(random_state=0, **im_kw), LogisticRegression(max_iter=1000))
-        times, n_compiles, n_hits = [], [], []
+        theirs = make_pipeline(getattr(im_mod, im_cls)(random_state=0, **im_kw), LogisticRegression(max_iter=1000))
+        times, n_compiles, n_hits, sa_error = [], [], [], None
         for _ in range(passes):
             c0, h0 = len(compiles), len(hits)
             t = time.perf_counter()
-            res_sa = cross_validate(ours, X, y, cv=cv, scoring="balanced_accuracy")
-            times.append(time.perf_counter() - t)
+            try:
+                res_sa = cross_validate(ours, X, y, cv=cv, scoring="balanced_accuracy", error_score="raise")
+            except Exception as err:  # e.g. KMeans-SMOTE finding no cluster to oversample on this data
+                res_sa, sa_error = {"test_score": np.array([np.nan])}, f"{type(err).__name__}: {err}"
+            times.append(time.perf_counter() - t if sa_error is None else float("nan"))
             n_hits.append(len(hits) - h0)
             n_compiles.append(len(compiles) - c0 - n_hits[-1])
         t = time.perf_counter()
-        res_im = cross_validate(theirs, X, y, cv=cv, scoring="balanced_accuracy")
-        t_im = time.perf_counter() - t
+        try:
+            res_im = cross_validate(theirs, X, y, cv=cv, scoring="balanced_accuracy", error_score="raise")
+        except Exception as err:  # e.g. imbalanced-learn's KMeansSMOTE finding no cluster to oversample
+            res_im, error = {"test_score": np.array([np.nan])}, f"{type(err).__name__}: {err}"
+        else:
+            error = None
+        t_im = time.perf_counter() - t if error is None else float("nan")
         rows[name] = {"synthaug_s": times, "compiles": n_compiles, "cache_hits": n_hits, "imblearn_s": t_im,
                       "synthaug_balanced_accuracy": float(res_sa["test_score"].mean()),
-                      "imblearn_balanced_accuracy": float(res_im["test_score"].mean())}
+                      "imblearn_balanced_accuracy": float(res_im["test_score"].mean()), "imblearn_error": error,
+                      "synthaug_error": sa_error}
     return {"startup_s": startup, "load": _load(), "rows": rows}
 
 
@@ -135,7 +163,7 @@ def memory_child(name: str, n: int, d: int) -> dict:
 
     import synthaug
 
-    table = {**PAIRS, **OTHERS}
+    table = {**PAIRS, **MAJORITY, **OTHERS}
     sa_cls, sa_kw, _, _ = table[name]
     X, y = _data(n, d)
     X = np.ascontiguousarray(X)
@@ -175,6 +203,8 @@ def main() -> int:
     ap.add_argument("--others", action="store_true", help="also synthaug's samplers without a counterpart")
     ap.add_argument("--memory", action="store_true", help="peak memory at 100k x 20 and 1M x 20 instead")
     ap.add_argument("--all-at-1m", action="store_true", help="--memory: also Borderline-SMOTE and ADASYN at 1M rows")
+    ap.add_argument("--names", help="comma-separated sampler names (keys of PAIRS, MAJORITY, OTHERS) instead")
+    ap.add_argument("--sizes", help="comma-separated N x d sizes, e.g. 500x10,5000x20, instead of all three")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "small_data.json"))
     ap.add_argument("--_child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--_memory_child", nargs=3, help=argparse.SUPPRESS)
@@ -187,6 +217,8 @@ def main() -> int:
         print(json.dumps(memory_child(args._memory_child[0], int(args._memory_child[1]), int(args._memory_child[2]))))
         return 0
     names = ["smote", "random"] if args.quick else list(PAIRS) + (list(OTHERS) if args.others else [])
+    if args.names:
+        names = args.names.split(",")
     if args.memory:
         res = {}
         for n in (100_000, 1_000_000):
@@ -204,6 +236,8 @@ def main() -> int:
         out.write_text(json.dumps(res, indent=1))
         return 0
     sizes = SIZES[:1] if args.quick else SIZES
+    if args.sizes:
+        sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")]
     result = {"machine": {"nproc": os.cpu_count(), "platform": platform.platform()}, "sizes": {}}
     lines = ["| data | sampler | imblearn (s) | synthaug cold (s) | ratio cold | synthaug warm cache (s) | "
              "ratio warm | warm in-process (s) | ratio | programs compiled cold / loaded warm |", "|" + "---|" * 10]

@@ -16,3 +16,25 @@ def compiled(fn) -> int:
     if size is None:
         raise AssertionError(f"{fn!r} is not a jax.jit function (no compilation cache to count)")
     return int(size())
+
+
+class traces:
+    """Context manager collecting the jaxpr traces that run inside it (``with traces() as t: ...``; ``t.events``).
+
+    A second cross-validation on shapes of the same buckets must trace nothing: ``t.events == []``.
+    """
+
+    def __enter__(self):
+        import jax
+
+        self.events = []
+        jax.monitoring.register_event_duration_secs_listener(
+            lambda event, duration, **kw: self.events.append(event)
+            if event == "/jax/core/compile/jaxpr_trace_duration" else None)
+        return self
+
+    def __exit__(self, *exc):
+        import jax
+
+        jax.monitoring.clear_event_listeners()
+        return False

@@ -8,7 +8,12 @@ the diagnosis stages, the VTSS candidate vectors and the MOMS networks use it, a
 the generators called on concrete data (the samplers' ``fit_resample``): their input rows
 are padded to :func:`row_bucket` rows (the padding masked out of every statistic and never
 drawn) and their output size rounded up to :func:`draw_size`, with the extra rows dropped,
-so the folds of a cross-validation share one compiled program per bucket.
+so the folds of a cross-validation share one compiled program per bucket. Generators that
+use the majority (Borderline-SMOTE, ADASYN, SVM-SMOTE, SMOTE + Tomek links / ENN) pad both
+classes to their row buckets (``Generator.padded_majority``): the padding rows are at
+distance +inf in every neighbour search, never seeds and never counted, and the indices of
+the concatenated padded classes map back by :func:`synthaug.generators._neighbours.unpad_index`;
+the cleaning rules pad the whole sample the same way (:mod:`synthaug.core.cleaning`).
 """
 
 from __future__ import annotations

@@ -18,6 +18,12 @@ the labels' sorted order make the ``"mode"`` tie rule below the same as imbalanc
   (ties to the smallest code, as :func:`scipy.stats.mode`) is not its label. ``"all"``
   removes more.
 
+Concrete samples (NumPy arrays, as the samplers pass) are padded on the host to a row
+bucket (:func:`synthaug.core.buckets.row_bucket`) while the dense search of the bucket fits
+(at most 2048 rows): the padding rows are never neighbours (:func:`padded_self_neighbours`)
+and their flags are dropped, so the flags are those of the unpadded search and the folds of
+a cross-validation share one compiled program. Larger samples run the blocked search unpadded.
+
 All flags are computed at once on the given sample (removal is simultaneous, as in
 imbalanced-learn: removing one row does not change another's flag). Ties in distance are
 broken by the lower row index on the dense path (:func:`synthaug.core.knn.knn`); scikit-learn
@@ -42,9 +48,14 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-from synthaug.core.knn import default_block_size, knn
+import numpy as np
 
-__all__ = ["KIND_SEL", "tomek_links", "tomek_links_from_neighbours", "enn_flags", "enn_flags_from_neighbours"]
+from synthaug.core.buckets import pad_rows_host, row_bucket
+from synthaug.core.knn import DENSE_MAX_ELEMENTS, _smallest_k, default_block_size, knn, sq_distances
+from synthaug.core.validation import is_concrete
+
+__all__ = ["KIND_SEL", "tomek_links", "tomek_links_from_neighbours", "enn_flags", "enn_flags_from_neighbours",
+           "padded_self_neighbours"]
 
 #: Accepted values of ``kind_sel`` (imbalanced-learn's names).
 KIND_SEL = ("all", "mode")
@@ -86,6 +97,47 @@ def tomek_links_from_neighbours(nn, y):
     nn = jnp.asarray(nn)
     y = jnp.asarray(y)
     return (y[nn] != y) & (nn[nn] == jnp.arange(nn.shape[0]))
+
+
+def padded_self_neighbours(Xp, valid, k: int):
+    """The ``k`` nearest other *real* rows of each row of a padded sample (dense; indices into ``Xp``).
+
+    ``valid`` (bool, ``(b,)``) marks the real rows; the others (padding) get distance +inf,
+    so they are never a neighbour while at least ``k + 1`` rows are real. The real rows
+    keep their relative order, so ties resolve as in the dense :func:`~synthaug.core.knn.knn`
+    of the unpadded rows (to the lower index), and the indices of real rows are theirs.
+    """
+    cols = jnp.arange(Xp.shape[0])
+    d2 = sq_distances(Xp, Xp)
+    d2 = jnp.where((cols[:, None] == cols[None, :]) | ~valid[None, :], jnp.inf, d2)
+    return _smallest_k(d2, k)[1]
+
+
+def _bucketable(X, y, k: int) -> bool:
+    """A concrete sample whose padded dense search fits, with enough rows for ``k`` neighbours."""
+    return (is_concrete(X, y) and np.ndim(X) == 2 and np.shape(X)[0] >= k + 1
+            and row_bucket(np.shape(X)[0]) ** 2 <= DENSE_MAX_ELEMENTS)
+
+
+def _padded_inputs(X, y):
+    """``(Xp, yp, n)``: the rows and codes padded on the host to the row bucket of their count."""
+    X, y = np.asarray(X), np.asarray(y)
+    if not np.issubdtype(X.dtype, np.floating):
+        X = X.astype(jnp.result_type(float))
+    b = row_bucket(X.shape[0])
+    return pad_rows_host(X, b), pad_rows_host(y, b), np.int32(X.shape[0])
+
+
+@jax.jit
+def _tomek_padded(Xp, yp, n):
+    nn = padded_self_neighbours(Xp, jnp.arange(Xp.shape[0]) < n, 1)[:, 0]
+    return tomek_links_from_neighbours(nn, yp)
+
+
+@partial(jax.jit, static_argnames=("n_neighbors", "kind_sel"))
+def _enn_padded(Xp, yp, n, n_neighbors: int, kind_sel: str):
+    nbrs = padded_self_neighbours(Xp, jnp.arange(Xp.shape[0]) < n, n_neighbors)
+    return enn_flags_from_neighbours(nbrs, yp, kind_sel)
 
 
 @jax.jit
@@ -130,6 +182,11 @@ def tomek_links(X, y):
     >>> tomek_links(X, y).tolist()  # rows 0 and 1 are each other's nearest and differ in class
     [True, True, False, False, False]
     """
+    if _bucketable(X, y, 1):
+        _check(np.asarray(X), np.asarray(y))
+        # concrete rows: padded to a row bucket, one compiled program per bucket (same flags)
+        Xp, yp, n = _padded_inputs(X, y)
+        return jax.device_put(np.asarray(_tomek_padded(Xp, yp, n))[:n])
     X = jnp.asarray(X)
     y = jnp.asarray(y)
     _check(X, y)
@@ -244,6 +301,10 @@ def enn_flags(X, y, n_neighbors: int = 3, kind_sel: str = "all"):
     n_neighbors = check_int(n_neighbors, "n_neighbors")
     if kind_sel not in KIND_SEL:
         raise ValueError(f"kind_sel must be one of {KIND_SEL}; got {kind_sel!r}")
+    if _bucketable(X, y, n_neighbors):
+        _check(np.asarray(X), np.asarray(y))
+        Xp, yp, n = _padded_inputs(X, y)
+        return jax.device_put(np.asarray(_enn_padded(Xp, yp, n, n_neighbors, kind_sel))[:n])
     X = jnp.asarray(X)
     y = jnp.asarray(y)
     _check(X, y)

@@ -53,6 +53,7 @@ from synthaug.generators._neighbours import (
     neighbours_in_minority,
 )
 from synthaug.generators.adasyn import ROUNDINGS, adasyn_from_tables
+from synthaug.generators.basic import _bucketed_majority_call
 from synthaug.generators.borderline import MAJORITY_STEPS, borderline_smote_from_tables, borderline_smote_with_parents
 from synthaug.generators.mixture import COVARIANCE_TYPES
 from synthaug.generators.smote_nc import check_categorical_features
@@ -265,9 +266,16 @@ class BorderlineSMOTESampler(GeneratorSampler):
                 if X1.shape[0] < self.k_neighbors + 1:
                     raise ValueError(f"class {cls!r} has {X1.shape[0]} rows; Borderline-SMOTE with "
                                      f"k_neighbors={self.k_neighbors} needs at least {self.k_neighbors + 1}")
-                Xs, _, _, _, danger = borderline_smote_with_parents(
-                    key, X1, X0, n, int(self.k_neighbors), int(self.m_neighbors), kind, self.fallback,
-                    self.majority_step)
+                gen = self._generator()
+                # one compiled program per pair of row buckets (the folds of a cross-validation share it)
+                out = (_bucketed_majority_call(gen, key, X1, n, X0, host=True)
+                       if gen.bucketed_majority(X1.shape[0], X0.shape[0], n) else None)
+                if out is not None:
+                    Xs, danger = out[0], out[1]["danger"]
+                else:
+                    Xs, _, _, _, danger = borderline_smote_with_parents(
+                        key, X1, X0, n, int(self.k_neighbors), int(self.m_neighbors), kind, self.fallback,
+                        self.majority_step)
             else:
                 Xs, danger = self._generate_from_tables(key, X, y, cls, n, kind)
         except NoSeedRowsError as err:

@@ -42,6 +42,7 @@ from synthaug.generators.kmeans_smote import (
     kmeans,
     kmeans_smote_from_labels,
 )
+from synthaug.generators.basic import _bucketed_majority_call
 from synthaug.generators.svm_smote import SPLITS, _check_no_seed, _majority_counts, svm_smote_from_tables
 
 __all__ = ["SVMSMOTESampler", "KMeansSMOTESampler"]
@@ -186,6 +187,17 @@ class SVMSMOTESampler(GeneratorSampler):
         position = np.cumsum(mask) - 1  # row of X -> row of X1
         sv = np.zeros(n1, bool)
         sv[position[support[mask[support]]]] = True
+        if _is_int(self.m_neighbors) and _is_int(self.k_neighbors) and X.shape[0] >= int(self.m_neighbors) + 1:
+            gen = self._generator()
+            if gen.bucketed_majority(n1, X0.shape[0], n):
+                # the JAX part (neighbour rules and draws) as one program per pair of row buckets
+                try:
+                    out = _bucketed_majority_call(gen, key, X1, n, X0, host=True, tables={"support": sv})
+                except NoSeedRowsError as err:
+                    warn_skipped_class(cls, err)
+                    return None
+                if out is not None:
+                    return out[0]
         if _is_int(self.m_neighbors):
             m = int(self.m_neighbors)
             if X.shape[0] < m + 1:

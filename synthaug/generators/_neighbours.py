@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from synthaug.core.knn import default_block_size, knn
+from synthaug.core.knn import DENSE_MAX_ELEMENTS, _smallest_k, default_block_size, knn, sq_distances
 from synthaug.core.validation import is_concrete
 
 #: ``fallback=`` values: ``"skip"`` (no seed rows: raise :class:`NoSeedRowsError`, which a
@@ -101,3 +101,71 @@ def require_concrete_or_fallback(flag, fallback: str, message: str):
     """
     if fallback in ("raise", "skip") and is_concrete(flag) and not bool(flag):
         raise (NoSeedRowsError if fallback == "skip" else ValueError)(message)
+
+
+# --- padded (bucketed) tables ---------------------------------------------------------------
+#
+# The bucketed calls of the generators that use the majority (``Generator.padded_majority``)
+# see both classes padded with zero rows: ``X1p`` (b1 rows, the first ``n1`` real) and ``X0p``
+# (b0 rows, the first ``n0`` real). Neighbours are searched in ``[X1p; X0p]``, whose column
+# ``c`` is real iff ``c < n1`` or ``b1 <= c < b1 + n0``; padding columns get distance +inf,
+# so they are never among the ``k`` nearest while the real rows number at least ``k`` (the
+# generators' own size checks). The real columns keep their relative order (minority, then
+# majority), so the dense search's ties (to the lower index) resolve as on the unpadded
+# ``[X1; X0]``; a padded index ``c`` is the unpadded index ``c`` when ``c < b1`` and
+# ``c - b1 + n1`` otherwise (:func:`unpad_index`). The distances are the dense ones of
+# :func:`synthaug.core.knn.knn` (the unpadded calls are dense at these sizes: see
+# :func:`dense_fits`), entry by entry the same formula.
+
+
+def dense_fits(b1: int, b0: int) -> bool:
+    """Whether the padded all-rows search (``b1`` queries against ``b1 + b0`` rows) stays dense.
+
+    The unpadded search then is dense too (fewer distances), so both run the same path.
+    """
+    return int(b1) * (int(b1) + int(b0)) <= DENSE_MAX_ELEMENTS
+
+
+def padded_valid(b1: int, n1, b0: int = 0, n0=0):
+    """``(b1 + b0,)`` bool: which rows of ``[X1p; X0p]`` are real."""
+    c = jnp.arange(b1 + b0)
+    return (c < n1) | ((c >= b1) & (c < b1 + n0))
+
+
+def unpad_index(idx, b1: int, n1):
+    """Indices into ``[X1p; X0p]`` mapped to indices into the unpadded ``[X1; X0]``."""
+    return jnp.where(idx < b1, idx, idx - b1 + n1)
+
+
+def padded_neighbours_in_all(X1p, n1, X0p, n0, k: int):
+    """``neighbours_in_all`` on padded classes: ``(k)`` nearest real rows of ``[X1p; X0p]`` per minority row.
+
+    Returns indices into ``[X1p; X0p]`` (majority iff ``>= X1p.shape[0]``); rows of the
+    padding queries are meaningless and must be masked by the caller.
+    """
+    b1 = X1p.shape[0]
+    Xall = jnp.concatenate([X1p, X0p])
+    cols = jnp.arange(Xall.shape[0])
+    d2 = sq_distances(X1p, Xall)
+    d2 = jnp.where((jnp.arange(b1)[:, None] == cols[None, :]) | ~padded_valid(b1, n1, X0p.shape[0], n0)[None, :],
+                   jnp.inf, d2)
+    return _smallest_k(d2, k)[1]
+
+
+def padded_neighbours_in_minority(X1p, n1, k: int):
+    """``neighbours_in_minority`` on a padded minority: the ``k`` nearest other real rows (indices into ``X1p``)."""
+    b1 = X1p.shape[0]
+    cols = jnp.arange(b1)
+    d2 = sq_distances(X1p, X1p)
+    d2 = jnp.where((cols[:, None] == cols[None, :]) | (cols[None, :] >= n1), jnp.inf, d2)
+    return _smallest_k(d2, k)[1]
+
+
+def padded_seed_cdf_draw(w, u):
+    """Inverse-CDF draw of indices with weights ``w`` (zero on the padding) at uniforms ``u`` (clipped to the last real row).
+
+    The cumulative sums of 0/1 weights are exact integers, so appending zero weights changes
+    no value of the CDF below the last real row: the draws are those on the unpadded weights.
+    """
+    cdf = jnp.cumsum(w)
+    return jnp.searchsorted(cdf, u * cdf[-1], side="right")

@@ -61,6 +61,7 @@ from synthaug.core.buckets import (
 )
 from synthaug.config import in_entry_point
 from synthaug.core.knn import _smallest_k, default_block_size, knn, sq_distances
+from synthaug.core.linalg import platform_cholesky
 from synthaug.core.programs import evict as evict_programs
 from synthaug.core.validation import (
     check_allocation,
@@ -120,6 +121,32 @@ class Generator:
         kNN-based generators stop at 2048 rows, where ``fn`` switches to the
         memory-bounded blocked kNN (and one compilation per shape is paid back by
         the work anyway).
+    padded_majority
+        The bucketed form of a generator that uses the majority (``uses_majority``):
+        ``padded_majority(key, X1p, n1, X0p, n0, n, n_out) -> dict`` with both classes
+        padded with zero rows to their row buckets, ``n1``/``n0`` (traced) the real rows
+        of each, ``n`` (traced) the requested size and ``n_out`` (static) the rows drawn.
+        The dict holds ``"rows"`` (n_out, d), whose first ``n`` rows must equal
+        ``fn(key, X1, n, X0)``, ``"status"`` (an int32 scalar: :data:`PADDED_OK`,
+        :data:`PADDED_NO_SEED` for the no-seed case that a ``fallback`` turns into an
+        error, or :data:`PADDED_UNCERTIFIED` when the program cannot vouch that its
+        result equals the unpadded one, and the unpadded ``fn`` then runs), and any
+        per-minority-row arrays (length ``n1`` padded, e.g. a danger mask) the samplers
+        record. Padding rows are never neighbours, never drawn and never counted.
+    padded_check
+        ``padded_check(n1, n0, n) -> bool``: raises the size errors ``fn`` raises for ``n1``
+        minority and ``n0`` majority rows and ``n`` synthetic ones (the bucketed call skips ``fn``), and says
+        whether ``padded_majority`` is used at these sizes (the kNN generators: while the
+        dense all-rows kNN of the row buckets holds, at most 2**22 distances; beyond it
+        ``fn`` runs the blocked kNN unpadded). ``None``: always used.
+    padded_error
+        ``padded_error(n1, n0, n) -> Exception``: what a concrete call raises when
+        ``padded_majority`` returns :data:`PADDED_NO_SEED` (the error ``fn`` raises).
+    padded_tables
+        ``padded_tables(X1, X0) -> dict`` of per-minority-row NumPy arrays computed on the
+        host before the program (SVM-SMOTE's support vectors: the SVM is fitted by
+        scikit-learn); each is padded with zeros (False) to the minority's bucket and
+        passed to ``padded_majority`` as a keyword argument. ``None``: no host tables.
     """
 
     name: str
@@ -129,6 +156,10 @@ class Generator:
     traceable: bool = True
     padded: Callable | None = None
     padded_max_rows: int | None = None
+    padded_majority: Callable | None = None
+    padded_check: Callable | None = None
+    padded_error: Callable | None = None
+    padded_tables: Callable | None = None
 
     def __call__(self, key, X_minority, n: int, X_majority=None):
         return self._call(key, X_minority, n, X_majority, host=False)
@@ -175,17 +206,34 @@ class Generator:
             return self._checked(self.fn(key, X_minority, n), concrete)
         if X_majority is None:
             raise ValueError(f"generator {self.name!r} needs the majority rows: pass X_majority")
+        X0_host = None
         if concrete:
             check_features(X_majority, "X_majority")
             check_magnitudes(X_majority, "X_majority")
-            X_majority = jax.device_put(np.asarray(X_majority, X_minority.dtype))
+            X0_host = np.asarray(X_majority, X_minority.dtype)
+            X_majority = jax.device_put(X0_host)
         else:
             X_majority = jnp.asarray(X_majority, X_minority.dtype)
         if X_majority.ndim != 2 or X_majority.shape[1] != X_minority.shape[1]:
             raise ValueError(
                 f"X_majority must have {X_minority.shape[1]} columns like X_minority; got shape {X_majority.shape}"
             )
+        if concrete and self.bucketed_majority(X_minority.shape[0], X_majority.shape[0], n):
+            out = _bucketed_majority_call(self, key, X_host, n, X0_host, host)
+            if out is not None:
+                return self._checked(out[0], concrete)
         return self._checked(self.fn(key, X_minority, n, X_majority), concrete)
+
+    def bucketed_majority(self, n1: int, n0: int, n: int) -> bool:
+        """Whether a concrete call with ``n1`` minority, ``n0`` majority rows and ``n`` synthetic ones runs ``padded_majority``.
+
+        Raises
+        ------
+        ValueError
+            The size errors of ``fn`` (through ``padded_check``).
+        """
+        return self.uses_majority and self.padded_majority is not None and (
+            self.padded_check is None or bool(self.padded_check(int(n1), int(n0), int(n))))
 
     def _checked(self, out, concrete: bool):
         """``out``, refused with a ValueError when a concrete call produced non-finite rows.
@@ -285,6 +333,60 @@ def _bucketed_call(generator: Generator, key, X, n: int, host: bool = False):
     return rows if host else jax.device_put(rows)
 
 
+#: ``padded_majority`` statuses: the result stands; no seed row (the ``fallback`` decides);
+#: the program cannot vouch for equality with the unpadded computation (run that instead).
+PADDED_OK, PADDED_NO_SEED, PADDED_UNCERTIFIED = 0, 1, 2
+
+
+@partial(jax.jit, static_argnames=("generator", "n_out"))
+def _padded_majority_program(generator, key, X1p, n1, X0p, n0, n, n_out, tables):
+    return generator.padded_majority(key, X1p, n1, X0p, n0, n, n_out, **tables)
+
+
+def _bucketed_majority_call(generator: Generator, key, X1, n: int, X0, host: bool = False, tables=None):
+    """``generator.fn(key, X1, n, X0)`` computed by ``generator.padded_majority`` on bucketed shapes.
+
+    Both classes are padded on the host to their row buckets (:func:`row_bucket`), the
+    program draws :func:`draw_size` rows and the extra rows are dropped on the host, so
+    the folds of a cross-validation share one compiled program per pair of buckets.
+
+    ``tables`` (per-minority-row host arrays, unpadded) replaces ``generator.padded_tables(X1, X0)``
+    (a sampler that fitted its own SVM passes its support mask).
+
+    Returns
+    -------
+    tuple or None
+        ``(rows, extras)``: the ``n`` rows (NumPy when ``host``, else a device array) and
+        the program's per-minority-row arrays cut to the ``n1`` real rows; ``None`` when
+        the program returned :data:`PADDED_UNCERTIFIED` (the caller runs ``fn``).
+
+    Raises
+    ------
+    Exception
+        ``generator.padded_error(n1, n0, n)`` when the program found no seed row.
+    """
+    X1 = np.asarray(X1)
+    if not np.issubdtype(X1.dtype, np.floating):
+        X1 = X1.astype(jnp.result_type(float))
+    X0 = np.asarray(X0, X1.dtype)
+    n1, n0 = X1.shape[0], X0.shape[0]
+    if tables is None:
+        tables = generator.padded_tables(X1, X0) if generator.padded_tables is not None else {}
+    b1 = row_bucket(n1)
+    tables = {name: pad_rows_host(np.asarray(value), b1) for name, value in tables.items()}
+    out = _padded_majority_program(generator, key, pad_rows_host(X1, b1), np.int32(n1),
+                                   pad_rows_host(X0, row_bucket(n0)), np.int32(n0), np.int32(n), draw_size(max(n, 1)),
+                                   tables)
+    status = int(out["status"])
+    if status == PADDED_UNCERTIFIED:
+        return None
+    if status == PADDED_NO_SEED:
+        raise generator.padded_error(n1, n0, n)
+    rows = np.asarray(out["rows"])[:n]
+    extras = {name: np.asarray(value)[:n1] for name, value in out.items() if name not in ("rows", "status")}
+    return (rows if host else jax.device_put(rows)), extras
+
+
 def oracle(sample_p1: Callable, name: str = "oracle") -> Generator:
     """Fresh independent draws from the true minority law: ``sample_p1(key, n, dtype)``."""
     return Generator(name, lambda key, X, n: sample_p1(key, n, X.dtype))
@@ -314,7 +416,7 @@ def gaussian_fit(shrinkage: float = 0.1, name: str = "gaussian") -> Generator:
         # Cholesky factor of identical rows (S = 0) would be NaN
         floor = jnp.finfo(X.dtype).tiny
         S = (1.0 - shrinkage) * S + (shrinkage * scale + 1e-10 * scale + floor) * jnp.eye(d, dtype=X.dtype)
-        L = jnp.linalg.cholesky(S)
+        L = platform_cholesky(S)
         return m + jax.random.normal(key, (n, d), X.dtype) @ L.T
 
     def padded(key, Xp, n_valid, n_out):
@@ -324,7 +426,7 @@ def gaussian_fit(shrinkage: float = 0.1, name: str = "gaussian") -> Generator:
         scale = jnp.trace(S) / d
         floor = jnp.finfo(Xp.dtype).tiny
         S = (1.0 - shrinkage) * S + (shrinkage * scale + 1e-10 * scale + floor) * jnp.eye(d, dtype=Xp.dtype)
-        return m + jax.random.normal(key, (n_out, d), Xp.dtype) @ jnp.linalg.cholesky(S).T
+        return m + jax.random.normal(key, (n_out, d), Xp.dtype) @ platform_cholesky(S).T
 
     return Generator(name, fn, min_rows=2, padded=padded)
 

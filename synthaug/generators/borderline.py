@@ -49,14 +49,21 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
+from synthaug.core.buckets import row_bucket
 from synthaug.core.validation import check_int
 from synthaug.generators._neighbours import (
+    NoSeedRowsError,
     check_fallback,
+    dense_fits,
     neighbours_in_all,
     neighbours_in_minority,
+    padded_neighbours_in_all,
+    padded_neighbours_in_minority,
+    padded_seed_cdf_draw,
+    padded_valid,
     require_concrete_or_fallback,
 )
-from synthaug.generators.basic import Generator
+from synthaug.generators.basic import PADDED_NO_SEED, PADDED_OK, Generator
 
 __all__ = [
     "MAJORITY_STEPS",
@@ -121,6 +128,54 @@ def _draw(key, X1, X0, n: int, k: int, m: int, kind: int, majority_step: str = "
     return _draw_from_tables(key, X1, Xref, n_maj, nn_k, ref_majority, n, m, kind, majority_step)
 
 
+def _padded_draw(key, X1p, n1, X0p, n0, n_out: int, k: int, m: int, kind: int, majority_step: str, fallback: str):
+    """:func:`_draw` on classes padded to row buckets (``Generator.padded_majority``).
+
+    The padding is never a neighbour (+inf distances, :mod:`~synthaug.generators._neighbours`),
+    never a danger point and never a seed (weight 0; the uniform fallback weights only
+    the real rows); kind 2's partners index ``[X1p; X0p]``, whose rows are those the
+    unpadded indices point to. The draws are prefix-stable, so the first ``n`` of the
+    ``n_out`` rows are the unpadded draw of ``n``.
+    """
+    b1 = X1p.shape[0]
+    valid1 = jnp.arange(b1) < n1
+    nn_all = padded_neighbours_in_all(X1p, n1, X0p, n0, max(m, k) if kind == 2 else m)
+    n_maj = jnp.sum(nn_all[:, :m] >= b1, axis=1)
+    if kind == 1:
+        Xref, nn_k = X1p, padded_neighbours_in_minority(X1p, n1, k)
+    else:
+        Xref, nn_k = jnp.concatenate([X1p, X0p]), nn_all[:, :k]
+    danger = (2 * n_maj >= m) & (n_maj < m) & valid1
+    any_danger = jnp.any(danger)
+    w = jnp.where(any_danger, danger, valid1).astype(X1p.dtype)
+    k_seed, k_nb, k_u = jax.random.split(key, 3)
+    seeds = padded_seed_cdf_draw(w, jax.random.uniform(k_seed, (n_out,), X1p.dtype))
+    seeds = jnp.minimum(seeds, n1 - 1)
+    pick = jax.random.randint(k_nb, (n_out,), 0, k)
+    u = jax.random.uniform(k_u, (n_out,), X1p.dtype)
+    q = nn_k[seeds, pick]
+    Xq = Xref[q]
+    if kind == 2:
+        towards_majority = q >= b1
+        if majority_step == "paper":
+            u = jnp.where(towards_majority, 0.5 * u, u)
+        else:
+            v = jax.random.uniform(jax.random.fold_in(k_u, 1), (n_out,), X1p.dtype, 0.0, 0.5)
+            u = jnp.where(towards_majority, u * v, u)
+    Xs = X1p[seeds]
+    failed = ~any_danger & (fallback != "smote")
+    return {"rows": Xs + u[:, None] * (Xq - Xs), "status": jnp.where(failed, PADDED_NO_SEED, PADDED_OK).astype(jnp.int32),
+            "danger": danger}
+
+
+def _check_sizes(n1: int, n0: int, k: int, m: int):
+    """The size errors of :func:`borderline_smote_with_parents`."""
+    if n1 < k + 1:  # kind 2 could do with fewer; both kinds ask for k + 1, like SMOTE
+        raise ValueError(f"Borderline-SMOTE with k={k} needs at least k + 1 = {k + 1} minority rows; got {n1}")
+    if n1 + n0 < max(m, k) + 1:
+        raise ValueError(f"Borderline-SMOTE with m={m}, k={k} needs at least {max(m, k) + 1} rows in all; got {n1 + n0}")
+
+
 def _no_danger_message(n1, m):
     return (
         f"Borderline-SMOTE found no danger points among {n1} minority rows (m={m}): every minority row is "
@@ -146,10 +201,7 @@ def borderline_smote_with_parents(key, X1, X0, n: int, k: int = 5, m: int = 10, 
     """
     _check_options(kind, fallback, majority_step)
     n1, n0 = X1.shape[0], X0.shape[0]
-    if n1 < k + 1:  # kind 2 could do with fewer; both kinds ask for k + 1, like SMOTE
-        raise ValueError(f"Borderline-SMOTE with k={k} needs at least k + 1 = {k + 1} minority rows; got {n1}")
-    if n1 + n0 < max(m, k) + 1:
-        raise ValueError(f"Borderline-SMOTE with m={m}, k={k} needs at least {max(m, k) + 1} rows in all; got {n1 + n0}")
+    _check_sizes(n1, n0, k, m)
     Xs, seeds, q, u, danger, any_danger = _draw(key, X1, X0, n, k, m, kind, majority_step)
     require_concrete_or_fallback(any_danger, fallback, _no_danger_message(n1, m))
     return Xs, seeds, q, u, danger
@@ -199,7 +251,19 @@ def borderline_smote(k: int = 5, m: int = 10, kind: int = 1, fallback: str = "sk
     def fn(key, X1, n, X0):
         return borderline_smote_with_parents(key, X1, X0, n, k, m, kind, fallback, majority_step)[0]
 
-    return Generator(name or f"borderline-smote-{kind}", fn, min_rows=k + 1, uses_majority=True)
+    def padded_majority(key, X1p, n1, X0p, n0, n, n_out):
+        return _padded_draw(key, X1p, n1, X0p, n0, n_out, k, m, kind, majority_step, fallback)
+
+    def padded_check(n1, n0, n):
+        _check_sizes(n1, n0, k, m)
+        return dense_fits(row_bucket(n1), row_bucket(n0))
+
+    def padded_error(n1, n0, n):
+        return (NoSeedRowsError if fallback == "skip" else ValueError)(_no_danger_message(n1, m))
+
+    return Generator(name or f"borderline-smote-{kind}", fn, min_rows=k + 1, uses_majority=True,
+                     padded_majority=padded_majority if k >= 1 and m >= 1 else None, padded_check=padded_check,
+                     padded_error=padded_error)
 
 
 def borderline_smote2(k: int = 5, m: int = 10, fallback: str = "skip", majority_step: str = "paper",

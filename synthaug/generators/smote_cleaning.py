@@ -56,10 +56,16 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-from synthaug.core.cleaning import KIND_SEL, enn_flags_from_neighbours, tomek_links_from_neighbours
-from synthaug.core.knn import default_block_size, knn
+from synthaug.core.buckets import draw_size, row_bucket
+from synthaug.core.cleaning import (
+    KIND_SEL,
+    enn_flags_from_neighbours,
+    padded_self_neighbours,
+    tomek_links_from_neighbours,
+)
+from synthaug.core.knn import DENSE_MAX_ELEMENTS, default_block_size, knn
 from synthaug.core.validation import check_int, is_concrete
-from synthaug.generators.basic import Generator, _smote_draw
+from synthaug.generators.basic import PADDED_NO_SEED, PADDED_OK, Generator, _smote_draw, smote
 
 __all__ = ["smote_tomek", "smote_enn", "cleaned_smote_pool"]
 
@@ -139,19 +145,64 @@ def cleaned_smote_pool(key, X1, X0, n: int, k: int = 5, rule: str = "tomek", n_n
                     check_int(n_neighbors, "n_neighbors"), kind_sel)
 
 
+def _padded_cleaned(key, X1p, n1, X0p, n0, n, n_out: int, k: int, rule: str, n_neighbors: int, kind_sel: str):
+    """:func:`_cleaned` on classes padded to row buckets (``Generator.padded_majority``).
+
+    The SMOTE pool is the bucketed SMOTE draw (its first ``n`` rows are the unpadded pool),
+    the cleaning's search runs on ``[X1p; X0p; pool]`` with the padding rows and the pool
+    rows beyond ``n`` never neighbours (:func:`~synthaug.core.cleaning.padded_self_neighbours`;
+    the real rows keep their order, so the neighbours are the unpadded ones), only the
+    first ``n`` pool rows can survive, and the refill draws are prefix-stable.
+    """
+    k_pool, k_fill = jax.random.split(key)
+    b1, b0 = X1p.shape[0], X0p.shape[0]
+    S = smote(k).padded(k_pool, X1p, n1, n_out)
+    U = jnp.concatenate([X1p, X0p, S])
+    in_pool = jnp.arange(n_out) < n
+    valid = jnp.concatenate([jnp.arange(b1) < n1, jnp.arange(b0) < n0, in_pool])
+    yU = jnp.concatenate([jnp.ones(b1, jnp.int32), jnp.zeros(b0, jnp.int32), jnp.ones(n_out, jnp.int32)])
+    if rule == "tomek":
+        flags = tomek_links_from_neighbours(padded_self_neighbours(U, valid, 1)[:, 0], yU)
+    else:
+        flags = enn_flags_from_neighbours(padded_self_neighbours(U, valid, n_neighbors), yU, kind_sel)
+    keep = ~flags[b1 + b0:] & in_pool
+    s = jnp.sum(keep)
+    order = jnp.argsort(~keep, stable=True)  # survivors first, in pool order
+    fill = order[jax.random.randint(k_fill, (n_out,), 0, jnp.maximum(s, 1))]
+    rows = S[jnp.where(jnp.arange(n_out) < s, order, fill)]
+    failed = (n > 0) & (s == 0)
+    return {"rows": jnp.where(s > 0, rows, jnp.nan),
+            "status": jnp.where(failed, PADDED_NO_SEED, PADDED_OK).astype(jnp.int32)}
+
+
 def _generator(name, k, rule, n_neighbors=3, kind_sel="all"):
     what = "Tomek links" if rule == "tomek" else "ENN"
+
+    def message(n):
+        return (f"generator {name!r}: the {what} cleaning removed all {n} synthetic rows of the SMOTE pool, so "
+                "there is no survivor to return; the minority is too entangled with the majority for this "
+                "cleaning (use 'smote', or fewer ENN neighbours)")
 
     def fn(key, X1, n, X0):
         rows, s = _cleaned(key, X1, X0, n, k, rule, n_neighbors, kind_sel)
         if n > 0 and is_concrete(s) and int(s) == 0:
-            raise ValueError(
-                f"generator {name!r}: the {what} cleaning removed all {n} synthetic rows of the SMOTE pool, so "
-                "there is no survivor to return; the minority is too entangled with the majority for this "
-                "cleaning (use 'smote', or fewer ENN neighbours)")
+            raise ValueError(message(n))
         return rows
 
-    return Generator(name, fn, min_rows=k + 1, uses_majority=True)
+    def padded_majority(key, X1p, n1, X0p, n0, n, n_out):
+        return _padded_cleaned(key, X1p, n1, X0p, n0, n, n_out, k, rule, n_neighbors, kind_sel)
+
+    def padded_check(n1, n0, n):
+        # the cleaning's neighbours need enough rows (fn's kNN raises otherwise: run it); the padded
+        # search over all rows must stay dense, as the unpadded one then is
+        total = row_bucket(n1) + row_bucket(n0) + draw_size(max(n, 1))
+        return n > 0 and n1 + n0 + n >= (1 if rule == "tomek" else n_neighbors) + 1 and total**2 <= DENSE_MAX_ELEMENTS
+
+    def padded_error(n1, n0, n):
+        return ValueError(message(n))
+
+    return Generator(name, fn, min_rows=k + 1, uses_majority=True, padded_majority=padded_majority,
+                     padded_check=padded_check, padded_error=padded_error)
 
 
 def smote_tomek(k: int = 5, name: str = "smote-tomek") -> Generator:

@@ -59,14 +59,18 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from synthaug.core.buckets import row_bucket
 from synthaug.core.validation import check_int, check_real, is_concrete
 from synthaug.generators._neighbours import (
     NoSeedRowsError,
     check_fallback,
+    dense_fits,
     neighbours_in_all,
     neighbours_in_minority,
+    padded_neighbours_in_all,
+    padded_neighbours_in_minority,
 )
-from synthaug.generators.basic import Generator
+from synthaug.generators.basic import PADDED_NO_SEED, PADDED_OK, Generator
 
 __all__ = ["SPLITS", "svm_smote", "svm_smote_from_tables", "svm_smote_with_parents", "svm_support_mask"]
 
@@ -136,6 +140,49 @@ def _draw_from_tables(key, X1, sv, n_maj, nn_k, out_step, n: int, m: int, split:
     step = jnp.where(danger[seeds] | ~any_kept, u, -out_step * u)
     Xs = X1[seeds]
     return Xs + step[:, None] * (X1[j] - Xs), seeds, j, step, danger, safe, any_kept
+
+
+def _padded_draw(key, X1p, n1, X0p, n0, n, n_out: int, k: int, m: int, out_step: float, split: str, fallback: str,
+                 support):
+    """:func:`_draw_from_tables` with the JAX tables, on classes padded to row buckets (``Generator.padded_majority``).
+
+    ``support`` is the host SVM's support mask over ``X1p`` (False on the padding). The
+    padding is never a neighbour (+inf distances), never a support vector, hence never a
+    danger or safe seed; the uniform fallback seeds draw among the ``n1`` real rows. All
+    draws are prefix-stable, and the Beta share uses the requested ``n``, so the first
+    ``n`` of the ``n_out`` rows are the unpadded draw.
+    """
+    b1 = X1p.shape[0]
+    n_maj = jnp.sum(padded_neighbours_in_all(X1p, n1, X0p, n0, m) >= b1, axis=1)
+    nn_k = padded_neighbours_in_minority(X1p, n1, k)
+    sv = support & (jnp.arange(b1) < n1)
+    danger, safe = _groups(sv, n_maj, m)
+    n_danger, n_safe = jnp.sum(danger), jnp.sum(safe)
+    any_kept = (n_danger + n_safe) > 0
+    k_frac, k_seed, k_nb, k_u = jax.random.split(key, 4)
+    if split == "beta":
+        f = jax.random.beta(k_frac, 10.0, 10.0, dtype=X1p.dtype)
+        n_int = jnp.minimum(jnp.floor(f * (n + 1)).astype(jnp.int32), n)
+        n_int = jnp.where(n_safe == 0, n, jnp.where(n_danger == 0, 0, n_int))
+        from_danger = jnp.arange(n_out) < n_int
+        cdf_d = jnp.cumsum(danger.astype(X1p.dtype))
+        cdf_s = jnp.cumsum(safe.astype(X1p.dtype))
+        r = jax.random.uniform(k_seed, (n_out,), X1p.dtype)
+        seed_d = jnp.searchsorted(cdf_d, r * cdf_d[-1], side="right")
+        seed_s = jnp.searchsorted(cdf_s, r * cdf_s[-1], side="right")
+        seeds = jnp.where(from_danger, seed_d, seed_s)
+    else:
+        cdf = jnp.cumsum((danger | safe).astype(X1p.dtype))
+        seeds = jnp.searchsorted(cdf, jax.random.uniform(k_seed, (n_out,), X1p.dtype) * cdf[-1], side="right")
+    uniform_seeds = jnp.minimum((jax.random.uniform(k_seed, (n_out,), X1p.dtype) * n1).astype(jnp.int32), n1 - 1)
+    seeds = jnp.where(any_kept, jnp.minimum(seeds, n1 - 1), uniform_seeds)
+    j = nn_k[seeds, jax.random.randint(k_nb, (n_out,), 0, k)]
+    u = jax.random.uniform(k_u, (n_out,), X1p.dtype)
+    step = jnp.where(danger[seeds] | ~any_kept, u, -out_step * u)
+    Xs = X1p[seeds]
+    failed = ~any_kept & (fallback != "smote")
+    return {"rows": Xs + step[:, None] * (X1p[j] - Xs),
+            "status": jnp.where(failed, PADDED_NO_SEED, PADDED_OK).astype(jnp.int32), "danger": danger, "safe": safe}
 
 
 @partial(jax.jit, static_argnames=("m",))
@@ -259,4 +306,23 @@ def svm_smote(k: int = 5, m: int = 10, out_step: float = 0.5, fallback: str = "r
     def fn(key, X1, n, X0):
         return svm_smote_with_parents(key, X1, X0, n, k, m, out_step, fallback, split)[0]
 
-    return Generator(name, fn, min_rows=k + 1, uses_majority=True, traceable=False)
+    def padded_majority(key, X1p, n1, X0p, n0, n, n_out, support):
+        return _padded_draw(key, X1p, n1, X0p, n0, n, n_out, k, m, out_step, split, fallback, support)
+
+    def padded_check(n1, n0, n):
+        # the errors of svm_smote_with_parents come in its order (the all-noise check before the
+        # k + 1 minority rows): sizes it refuses run it unpadded, so that it raises them
+        if n0 < 1 or n1 + n0 < m + 1 or n1 < k + 1:
+            return False
+        return dense_fits(row_bucket(n1), row_bucket(n0))
+
+    def padded_error(n1, n0, n):
+        return (NoSeedRowsError if fallback == "skip" else ValueError)(_NOISE_MESSAGE.format(m=m))
+
+    def padded_tables(X1, X0):
+        return {"support": svm_support_mask(X1, X0)}
+
+    # The SVM is fitted on the host (padded_tables); the neighbour rules and draws are one bucketed program.
+    return Generator(name, fn, min_rows=k + 1, uses_majority=True, traceable=False,
+                     padded_majority=padded_majority if k >= 1 and m >= 1 else None, padded_check=padded_check,
+                     padded_error=padded_error, padded_tables=padded_tables)
