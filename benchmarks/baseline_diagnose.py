@@ -82,7 +82,7 @@ def stable_solve(M, b):
 
 
 def symmetry_statistic(theta, X0, X1):
-    """``(T_sym, g_phi)`` at the pilot ``theta``."""
+    """``(T_sym, g_phi, rank)`` at the pilot ``theta``."""
     m0, S0, H0 = moments(theta, X0, 0.0)
     m1, S1, H1 = moments(theta, X1, 1.0)
     g = m0 - m1
@@ -93,7 +93,11 @@ def symmetry_statistic(theta, X0, X1):
     A1 = -np.eye(p) - 0.5 * GHinv
     V = A0 @ S0 @ A0.T / len(X0) + A1 @ S1 @ A1.T / len(X1)
     V = 0.5 * (V + V.T)
-    return float(g @ stable_solve(V, g)), g
+    # the generalised-inverse Wald statistic on the numerical rank of V (synthaug's rule)
+    lam, U = np.linalg.eigh(V)
+    keep = lam > max(1e-10, p * np.finfo(float).eps) * lam[-1]
+    z = U[:, keep].T @ g
+    return float(np.sum(z * z / lam[keep])), g, int(keep.sum())
 
 
 def stratified_folds(rng, n0, n1, K):
@@ -196,8 +200,7 @@ def diagnose_baseline(X, y, *, folds=5, crossfit_folds=3, alpha=0.05, tau=10.0, 
     n0, n1 = len(X0), len(X1)
     gap = n0 - n1
     theta = balanced_pilot(X0, X1, ridge)
-    t_sym, g_phi = symmetry_statistic(theta, X0, X1)
-    df = g_phi.size
+    t_sym, g_phi, df = symmetry_statistic(theta, X0, X1)
     reject = t_sym > stats.chi2.ppf(1 - alpha, df)
     g_psi, H, S0, S1, Ss = crossfit(rng, X0, X1, crossfit_folds, ridge)
     q = gqs(n0, n1, g_psi, H, S0, S1, Ss)
