@@ -21,9 +21,10 @@ paired standard errors is within noise.
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
+
+from synthaug.diagnosis.result import Diagnosis
 
 __all__ = ["GeneratorComparison", "compare_generators"]
 
@@ -85,13 +86,7 @@ class GeneratorComparison:
                 "recommendation": self.recommendation(), "diagnoses": [d.to_dict() for d in self.diagnoses],
                 "version": __version__}
 
-    def to_json(self, path=None, indent: int = 2) -> str:
-        """The JSON text of :meth:`to_dict`, also written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-        if path is not None:
-            with open(path, "w") as fh:
-                fh.write(text + "\n")
-        return text
+    to_json = Diagnosis.to_json  # the JSON text of to_dict(), also written to ``path`` when given
 
     def summary(self) -> str:
         """The ranking table, then the summary of the best generator's diagnosis."""

@@ -98,19 +98,20 @@ def _num(x, fmt: str = ".4g") -> str:
     return format(v, fmt)
 
 
+def _page_open(title: str) -> list:
+    """The document's head (inline style, no external resource) and its title heading."""
+    return ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>", f"<h1>{_esc(title)}</h1>"]
+
+
 def _figure_uri(diagnosis, data_name) -> str | None:
-    """The diagnosis figure as a PNG data URI (None if matplotlib is missing or drawing fails)."""
+    """The diagnosis figure as a PNG data URI (None if matplotlib is missing)."""
     try:
-        import matplotlib.pyplot as plt  # the caller's backend is left as it is
+        import matplotlib.pyplot  # noqa: F401  (the caller's backend is left as it is)
     except ImportError:
         return None
-    fig = diagnosis.plot(data_name=data_name)
-    try:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110)
-    finally:
-        plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return _fig_uri(diagnosis.plot(data_name=data_name))
 
 
 def _card(label, value, detail) -> str:
@@ -206,10 +207,7 @@ def diagnosis_html(diagnosis, data_name: str | None = None, figure: bool = True)
     title = f"synthaug diagnosis{': ' + data_name if data_name else ''}"
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{_esc(title)}</h1>",
+        *_page_open(title),
         f'<p class="sub">Minority {_esc(repr(d.minority_label))} ({d.n1} rows) against majority '
         f"{_esc(repr(d.majority_label))} ({d.n0} rows), gap n<sub>0</sub> &minus; n<sub>1</sub> = {d.gap}; "
         f"model {_esc(d.model)}, generator {_esc(d.generator)}, {d.n_features} features"
@@ -309,10 +307,7 @@ def comparison_html(comparison, data_name: str | None = None, figure: bool = Tru
         f'<td class="l">{_esc(r["generator_quality"])}</td></tr>'
         for i, r in enumerate(c.ranking))
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{_esc(title)}</h1>",
+        *_page_open(title),
         f'<p class="sub">{len(c.ranking)} generators, model {_esc(best.model)}, minority {best.n1} and majority '
         f"{best.n0} rows; the same pilot and the same {best.folds}-fold CV for every generator"
         f"{'' if c.paired else ' (the folds were NOT shared: differences are not paired)'}.</p>",

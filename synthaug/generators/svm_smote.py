@@ -109,11 +109,15 @@ def _groups(sv, n_maj, m: int):
     return danger, safe
 
 
-@partial(jax.jit, static_argnames=("n", "m", "split"))
-def _draw_from_tables(key, X1, sv, n_maj, nn_k, out_step, n: int, m: int, split: str):
-    """The draw given the tables; seeds from every row (plain SMOTE) when no support vector is kept."""
-    n1, k = nn_k.shape
-    danger, safe = _groups(sv, n_maj, m)
+def _interpolate(key, X1, nn_k, danger, safe, n1, n, n_out: int, out_step, split: str):
+    """Seeds, partners and steps of the SVM-SMOTE draw; ``n_out`` rows, the Beta share set by ``n``.
+
+    Shared by the unpadded draw (``n_out = n``, ``n1 = len(X1)``) and the padded one (``n1``
+    the real row count, ``n_out`` the bucket): the same operations in the same order, so
+    the first ``n`` rows agree bit for bit. Seeds from every real row (plain SMOTE) when no
+    support vector is kept. Returns ``(rows, seeds, partners, steps, any_kept)``.
+    """
+    k = nn_k.shape[1]
     n_danger, n_safe = jnp.sum(danger), jnp.sum(safe)
     any_kept = (n_danger + n_safe) > 0
     k_frac, k_seed, k_nb, k_u = jax.random.split(key, 4)
@@ -121,25 +125,32 @@ def _draw_from_tables(key, X1, sv, n_maj, nn_k, out_step, n: int, m: int, split:
         f = jax.random.beta(k_frac, 10.0, 10.0, dtype=X1.dtype)
         n_int = jnp.minimum(jnp.floor(f * (n + 1)).astype(jnp.int32), n)
         n_int = jnp.where(n_safe == 0, n, jnp.where(n_danger == 0, 0, n_int))
-        from_danger = jnp.arange(n) < n_int
+        from_danger = jnp.arange(n_out) < n_int
         cdf_d = jnp.cumsum(danger.astype(X1.dtype))
         cdf_s = jnp.cumsum(safe.astype(X1.dtype))
-        r = jax.random.uniform(k_seed, (n,), X1.dtype)
+        r = jax.random.uniform(k_seed, (n_out,), X1.dtype)
         seed_d = jnp.searchsorted(cdf_d, r * cdf_d[-1], side="right")
         seed_s = jnp.searchsorted(cdf_s, r * cdf_s[-1], side="right")
         seeds = jnp.where(from_danger, seed_d, seed_s)
     else:
-        kept = (danger | safe).astype(X1.dtype)
-        cdf = jnp.cumsum(kept)
-        seeds = jnp.searchsorted(cdf, jax.random.uniform(k_seed, (n,), X1.dtype) * cdf[-1], side="right")
+        cdf = jnp.cumsum((danger | safe).astype(X1.dtype))
+        seeds = jnp.searchsorted(cdf, jax.random.uniform(k_seed, (n_out,), X1.dtype) * cdf[-1], side="right")
     # no kept support vector: plain SMOTE seeds (uniform on the minority, interpolation)
-    uniform_seeds = jnp.minimum((jax.random.uniform(k_seed, (n,), X1.dtype) * n1).astype(jnp.int32), n1 - 1)
+    uniform_seeds = jnp.minimum((jax.random.uniform(k_seed, (n_out,), X1.dtype) * n1).astype(jnp.int32), n1 - 1)
     seeds = jnp.where(any_kept, jnp.minimum(seeds, n1 - 1), uniform_seeds)
-    j = nn_k[seeds, jax.random.randint(k_nb, (n,), 0, k)]
-    u = jax.random.uniform(k_u, (n,), X1.dtype)
+    j = nn_k[seeds, jax.random.randint(k_nb, (n_out,), 0, k)]
+    u = jax.random.uniform(k_u, (n_out,), X1.dtype)
     step = jnp.where(danger[seeds] | ~any_kept, u, -out_step * u)
     Xs = X1[seeds]
-    return Xs + step[:, None] * (X1[j] - Xs), seeds, j, step, danger, safe, any_kept
+    return Xs + step[:, None] * (X1[j] - Xs), seeds, j, step, any_kept
+
+
+@partial(jax.jit, static_argnames=("n", "m", "split"))
+def _draw_from_tables(key, X1, sv, n_maj, nn_k, out_step, n: int, m: int, split: str):
+    """The draw given the tables; seeds from every row (plain SMOTE) when no support vector is kept."""
+    danger, safe = _groups(sv, n_maj, m)
+    rows, seeds, j, step, any_kept = _interpolate(key, X1, nn_k, danger, safe, X1.shape[0], n, n, out_step, split)
+    return rows, seeds, j, step, danger, safe, any_kept
 
 
 def _padded_draw(key, X1p, n1, X0p, n0, n, n_out: int, k: int, m: int, out_step: float, split: str, fallback: str,
@@ -157,32 +168,10 @@ def _padded_draw(key, X1p, n1, X0p, n0, n, n_out: int, k: int, m: int, out_step:
     nn_k = padded_neighbours_in_minority(X1p, n1, k)
     sv = support & (jnp.arange(b1) < n1)
     danger, safe = _groups(sv, n_maj, m)
-    n_danger, n_safe = jnp.sum(danger), jnp.sum(safe)
-    any_kept = (n_danger + n_safe) > 0
-    k_frac, k_seed, k_nb, k_u = jax.random.split(key, 4)
-    if split == "beta":
-        f = jax.random.beta(k_frac, 10.0, 10.0, dtype=X1p.dtype)
-        n_int = jnp.minimum(jnp.floor(f * (n + 1)).astype(jnp.int32), n)
-        n_int = jnp.where(n_safe == 0, n, jnp.where(n_danger == 0, 0, n_int))
-        from_danger = jnp.arange(n_out) < n_int
-        cdf_d = jnp.cumsum(danger.astype(X1p.dtype))
-        cdf_s = jnp.cumsum(safe.astype(X1p.dtype))
-        r = jax.random.uniform(k_seed, (n_out,), X1p.dtype)
-        seed_d = jnp.searchsorted(cdf_d, r * cdf_d[-1], side="right")
-        seed_s = jnp.searchsorted(cdf_s, r * cdf_s[-1], side="right")
-        seeds = jnp.where(from_danger, seed_d, seed_s)
-    else:
-        cdf = jnp.cumsum((danger | safe).astype(X1p.dtype))
-        seeds = jnp.searchsorted(cdf, jax.random.uniform(k_seed, (n_out,), X1p.dtype) * cdf[-1], side="right")
-    uniform_seeds = jnp.minimum((jax.random.uniform(k_seed, (n_out,), X1p.dtype) * n1).astype(jnp.int32), n1 - 1)
-    seeds = jnp.where(any_kept, jnp.minimum(seeds, n1 - 1), uniform_seeds)
-    j = nn_k[seeds, jax.random.randint(k_nb, (n_out,), 0, k)]
-    u = jax.random.uniform(k_u, (n_out,), X1p.dtype)
-    step = jnp.where(danger[seeds] | ~any_kept, u, -out_step * u)
-    Xs = X1p[seeds]
+    rows, _, _, _, any_kept = _interpolate(key, X1p, nn_k, danger, safe, n1, n, n_out, out_step, split)
     failed = ~any_kept & (fallback != "smote")
-    return {"rows": Xs + step[:, None] * (X1p[j] - Xs),
-            "status": jnp.where(failed, PADDED_NO_SEED, PADDED_OK).astype(jnp.int32), "danger": danger, "safe": safe}
+    return {"rows": rows, "status": jnp.where(failed, PADDED_NO_SEED, PADDED_OK).astype(jnp.int32), "danger": danger,
+            "safe": safe}
 
 
 @partial(jax.jit, static_argnames=("m",))
