@@ -86,6 +86,15 @@ def danger_mask(X1, X0, m: int = 10):
 MAJORITY_STEPS = ("paper", "imblearn")
 
 
+def _majority_step(k_u, u, towards_majority, majority_step: str):
+    """Borderline-2's shorter step towards a majority partner: half the step ("paper"), or ``u·v``,
+    ``v ~ U(0, 0.5)`` drawn from ``fold_in(k_u, 1)`` ("imblearn"); shared by the padded and unpadded draws."""
+    if majority_step == "paper":
+        return jnp.where(towards_majority, 0.5 * u, u)
+    v = jax.random.uniform(jax.random.fold_in(k_u, 1), u.shape, u.dtype, 0.0, 0.5)
+    return jnp.where(towards_majority, u * v, u)
+
+
 @partial(jax.jit, static_argnames=("n", "m", "kind", "majority_step"))
 def _draw_from_tables(key, X1, Xref, n_maj, nn_k, ref_majority, n: int, m: int, kind: int, majority_step: str):
     """The draw given the tables: ``n_maj`` (n1,), ``nn_k`` (n1, k) indices into ``Xref``, ``ref_majority``."""
@@ -103,12 +112,7 @@ def _draw_from_tables(key, X1, Xref, n_maj, nn_k, ref_majority, n: int, m: int, 
     q = nn_k[seeds, pick]
     Xq = Xref[q]
     if kind == 2:
-        towards_majority = ref_majority[q]
-        if majority_step == "paper":
-            u = jnp.where(towards_majority, 0.5 * u, u)
-        else:
-            v = jax.random.uniform(jax.random.fold_in(k_u, 1), (n,), X1.dtype, 0.0, 0.5)
-            u = jnp.where(towards_majority, u * v, u)
+        u = _majority_step(k_u, u, ref_majority[q], majority_step)
     Xs = X1[seeds]
     return Xs + u[:, None] * (Xq - Xs), seeds, q, u, danger, any_danger
 
@@ -156,12 +160,7 @@ def _padded_draw(key, X1p, n1, X0p, n0, n_out: int, k: int, m: int, kind: int, m
     q = nn_k[seeds, pick]
     Xq = Xref[q]
     if kind == 2:
-        towards_majority = q >= b1
-        if majority_step == "paper":
-            u = jnp.where(towards_majority, 0.5 * u, u)
-        else:
-            v = jax.random.uniform(jax.random.fold_in(k_u, 1), (n_out,), X1p.dtype, 0.0, 0.5)
-            u = jnp.where(towards_majority, u * v, u)
+        u = _majority_step(k_u, u, q >= b1, majority_step)
     Xs = X1p[seeds]
     failed = ~any_danger & (fallback != "smote")
     return {"rows": Xs + u[:, None] * (Xq - Xs), "status": jnp.where(failed, PADDED_NO_SEED, PADDED_OK).astype(jnp.int32),
